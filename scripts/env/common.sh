@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: MIT
+# Shared helpers for the environment scripts. Sourced, never executed.
+#
+# Every cached artefact (sysroot, QEMU build, guest image) lives under
+# $PVD_CACHE in a directory named after a hash of its inputs, so a change to
+# an input builds a fresh artefact beside the old one and an unchanged input
+# reuses what is there.  A directory is only considered complete once its
+# ".complete" stamp exists; an interrupted build is removed and redone.
+
+set -euo pipefail
+
+PVD_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+PVD_CACHE=${PVD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pvdisplay}
+PVD_LOGS=${PVD_LOGS:-$PVD_CACHE/logs}
+PVD_MIRROR=${PVD_MIRROR:-http://deb.debian.org/debian}
+PVD_SUITE=${PVD_SUITE:-trixie}
+PVD_JOBS=${PVD_JOBS:-$(nproc)}
+
+# apt options used for every call that may read unstable: its Release file is
+# expired on the registry we are limited to.
+PVD_APT_OPTS=(-o Acquire::Check-Valid-Until=false -o APT::Install-Recommends=false
+	      -o Acquire::Retries=5 -o Dpkg::Use-Pty=0)
+
+mkdir -p "$PVD_CACHE" "$PVD_LOGS"
+
+pvd_log() { printf '[pvdisplay] %s\n' "$*" >&2; }
+pvd_die() { printf '[pvdisplay] error: %s\n' "$*" >&2; exit 1; }
+
+# pvd_hash FILE|DIR|-STRING...: stable short hash of files, trees and strings.
+pvd_hash() {
+	local arg
+	for arg in "$@"; do
+		if [ -d "$arg" ]; then
+			(cd "$arg" && find . -type f ! -name '*.o' -print0 | LC_ALL=C sort -z |
+			 xargs -0 sha256sum)
+		elif [ -f "$arg" ]; then
+			printf '%s\n' "$(basename "$arg")"
+			sha256sum <"$arg"
+		else
+			printf '%s\n' "$arg"
+		fi
+	done | sha256sum | cut -c1-16
+}
+
+# pvd_step NAME LOGFILE CMD...: run one build step with its output in LOGFILE;
+# on failure say which step failed and where its log is, and show its tail.
+pvd_step() {
+	local name=$1 log=$2
+	shift 2
+	pvd_log "$name (log: $log)"
+	if ! "$@" >"$log" 2>&1; then
+		printf '[pvdisplay] step "%s" FAILED; full log: %s\n' "$name" "$log" >&2
+		tail -n 30 "$log" | sed 's/^/    /' >&2
+		return 1
+	fi
+}
+
+# pvd_need_root: the environment builds chroots and mounts; it must be root.
+pvd_need_root() {
+	[ "$(id -u)" = 0 ] || pvd_die "must run as root (debootstrap, chroot and mounts need it)"
+}
+
+# pvd_host_tool CMD PACKAGE: make sure a host command exists, installing the
+# Debian package that provides it when the host has apt.
+pvd_host_tool() {
+	command -v "$1" >/dev/null 2>&1 && return 0
+	command -v apt-get >/dev/null 2>&1 ||
+		pvd_die "'$1' is missing and this host has no apt-get: install $2"
+	pvd_log "installing host package $2"
+	DEBIAN_FRONTEND=noninteractive apt-get "${PVD_APT_OPTS[@]}" install -y "$2" \
+		>"$PVD_LOGS/host-$2.log" 2>&1 ||
+		{ apt-get update >>"$PVD_LOGS/host-$2.log" 2>&1 &&
+		  DEBIAN_FRONTEND=noninteractive apt-get "${PVD_APT_OPTS[@]}" install -y "$2" \
+		  >>"$PVD_LOGS/host-$2.log" 2>&1; } ||
+		pvd_die "installing $2 failed; log: $PVD_LOGS/host-$2.log"
+}
+
+# pvd_lock NAME: serialise concurrent builds of the same cache entry.
+pvd_lock() {
+	exec {PVD_LOCK_FD}>"$PVD_CACHE/.$1.lock"
+	flock "$PVD_LOCK_FD"
+}

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Build (once) the Debian trixie sysroot that every other step runs in: the
+# compiler, kbuild, the guest kernel with its headers (trixie-backports), QEMU's
+# build dependencies, firmware and virtiofsd.  Prints the sysroot's path.
+#
+#   sysroot.sh           build if missing, print the path
+#   sysroot.sh --print   print the path it would have, build nothing
+
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=common.sh
+. "$here/common.sh"
+
+key=$(pvd_hash "$here/sysroot.sh" "$here/sysroot.packages" \
+	"$here/sysroot-backports.packages" "-$PVD_SUITE" "-$PVD_MIRROR")
+dir=$PVD_CACHE/sysroot-$key
+
+if [ "${1:-}" = --print ] || [ -e "$dir/.complete" ]; then
+	echo "$dir"
+	exit 0
+fi
+
+pvd_need_root
+pvd_host_tool debootstrap debootstrap
+pvd_host_tool unshare util-linux
+pvd_lock "sysroot-$key"
+if [ -e "$dir/.complete" ]; then
+	echo "$dir"
+	exit 0
+fi
+
+pkgs() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$1" | tr '\n' ' '; }
+
+tmp=$dir.tmp
+rm -rf "$tmp"
+log=$PVD_LOGS/sysroot-debootstrap.log
+pvd_step "sysroot: debootstrap $PVD_SUITE" "$log" \
+	debootstrap --variant=minbase "$PVD_SUITE" "$tmp" "$PVD_MIRROR"
+
+cat >"$tmp/etc/apt/sources.list" <<EOF
+deb $PVD_MIRROR $PVD_SUITE main
+deb-src $PVD_MIRROR $PVD_SUITE main
+deb $PVD_MIRROR $PVD_SUITE-updates main
+deb $PVD_MIRROR $PVD_SUITE-backports main
+EOF
+# Keep the sysroot small: no documentation, no translations.
+cat >"$tmp/etc/dpkg/dpkg.cfg.d/01-nodoc" <<'EOF'
+path-exclude /usr/share/doc/*
+path-exclude /usr/share/man/*
+path-exclude /usr/share/info/*
+path-exclude /usr/share/locale/*
+path-include /usr/share/locale/locale.alias
+EOF
+
+in_root() { "$here/in-sysroot.sh" --root "$tmp" -- "$@"; }
+apt_opts="${PVD_APT_OPTS[*]}"
+
+pvd_step "sysroot: apt-get update" "$PVD_LOGS/sysroot-update.log" \
+	in_root sh -c "apt-get $apt_opts update"
+pvd_step "sysroot: install build packages" "$PVD_LOGS/sysroot-packages.log" \
+	in_root sh -c "apt-get $apt_opts install -y $(pkgs "$here/sysroot.packages")"
+pvd_step "sysroot: install kernel from $PVD_SUITE-backports" "$PVD_LOGS/sysroot-kernel.log" \
+	in_root sh -c "apt-get $apt_opts install -y -t $PVD_SUITE-backports \
+		$(pkgs "$here/sysroot-backports.packages")"
+in_root apt-get clean
+
+# The kernel release every later step builds for and boots.
+kver=$(cd "$tmp/lib/modules" && ls -1 | sort -V | tail -n 1)
+[ -n "$kver" ] && [ -e "$tmp/boot/vmlinuz-$kver" ] ||
+	pvd_die "sysroot has no kernel image; see $PVD_LOGS/sysroot-kernel.log"
+echo "$kver" >"$tmp/.kernel-release"
+
+mv "$tmp" "$dir"
+touch "$dir/.complete"
+pvd_log "sysroot ready: $dir (kernel $kver)"
+echo "$dir"
