@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kms_pvdisplay: KMS behaviour of the pvdisplay driver that a guest can
+ * check on its own (what the host shows is checked by tests/integration).
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <drm_fourcc.h>
+
+#include "lib/pvd_igt.h"
+#include "lib/pvd_kms.h"
+
+static const struct { unsigned int w, h; } test_modes[] = {
+	{ 640, 480 }, { 1024, 768 }, { 1920, 1080 }, { 3840, 2160 },
+};
+
+static int open_or_skip(struct pvd_pipe *pipe)
+{
+	int fd = pvd_open();
+
+	pvd_require(fd >= 0);
+	pvd_assert_f(!pvd_find_pipe(fd, 0, pipe), "no CRTC/plane for connector 0");
+	return fd;
+}
+
+static bool fits(int fd, unsigned int w, unsigned int h)
+{
+	drmModeResPtr res = drmModeGetResources(fd);
+	bool ok = res && w <= res->max_width && h <= res->max_height;
+
+	drmModeFreeResources(res);
+	return ok;
+}
+
+static void test_connector_modes(void)
+{
+	struct pvd_pipe pipe;
+	drmModeConnectorPtr conn;
+	const char *expect = getenv("PVD_EXPECT_PREFERRED");
+	int fd = open_or_skip(&pipe), preferred = 0, m;
+	unsigned int i;
+
+	conn = drmModeGetConnector(fd, pipe.connector_id);
+	pvd_assert(conn);
+	pvd_assert_f(conn->connection == DRM_MODE_CONNECTED,
+		     "connector 0 is not connected (%d)", conn->connection);
+	pvd_assert_f(conn->count_modes > 0, "connector has no modes");
+	for (m = 0; m < conn->count_modes; m++)
+		preferred += !!(conn->modes[m].type & DRM_MODE_TYPE_PREFERRED);
+	pvd_assert_eq(preferred, 1);
+
+	for (i = 0; i < sizeof(test_modes) / sizeof(test_modes[0]); i++) {
+		drmModeModeInfo mode;
+
+		if (!fits(fd, test_modes[i].w, test_modes[i].h))
+			continue;
+		pvd_assert_f(!pvd_find_mode(fd, pipe.connector_id, test_modes[i].w,
+					    test_modes[i].h, &mode),
+			     "mode %ux%u missing", test_modes[i].w, test_modes[i].h);
+	}
+	if (expect) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "%ux%u", pipe.mode.hdisplay,
+			 pipe.mode.vdisplay);
+		pvd_assert_f(!strcmp(want, expect), "preferred mode %s, expected %s",
+			     want, expect);
+	}
+	drmModeFreeConnector(conn);
+}
+
+static void test_plane_formats(void)
+{
+	struct pvd_pipe pipe;
+	int fd = open_or_skip(&pipe);
+	drmModePlanePtr plane = drmModeGetPlane(fd, pipe.plane_id);
+	bool xrgb = false, argb = false;
+	uint32_t i;
+
+	pvd_assert(plane);
+	for (i = 0; i < plane->count_formats; i++) {
+		xrgb |= plane->formats[i] == DRM_FORMAT_XRGB8888;
+		argb |= plane->formats[i] == DRM_FORMAT_ARGB8888;
+	}
+	pvd_assert_f(xrgb && argb, "primary plane lacks XRGB8888 or ARGB8888");
+	drmModeFreePlane(plane);
+}
+
+static void test_damage_clips_property(void)
+{
+	struct pvd_pipe pipe;
+	int fd = open_or_skip(&pipe);
+
+	pvd_assert_f(pvd_prop_id(fd, pipe.plane_id, DRM_MODE_OBJECT_PLANE,
+				 "FB_DAMAGE_CLIPS"),
+		     "primary plane has no FB_DAMAGE_CLIPS property");
+}
+
+static void test_modeset_test_modes(void)
+{
+	struct pvd_pipe pipe;
+	int fd = open_or_skip(&pipe), done = 0;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(test_modes) / sizeof(test_modes[0]); i++) {
+		drmModeModeInfo mode;
+		drmModeCrtcPtr crtc;
+		struct pvd_fb fb;
+		unsigned int seq;
+		int ret;
+
+		if (!fits(fd, test_modes[i].w, test_modes[i].h) ||
+		    pvd_find_mode(fd, pipe.connector_id, test_modes[i].w,
+				  test_modes[i].h, &mode))
+			continue;
+		pvd_assert_eq(pvd_fb_create(fd, mode.hdisplay, mode.vdisplay,
+					    DRM_FORMAT_XRGB8888, &fb), 0);
+		pvd_fb_fill(&fb, 0, 0, fb.width, fb.height, 0x203040 + i);
+		ret = pvd_commit(fd, &pipe, &mode, &fb, NULL, 0,
+				 DRM_MODE_PAGE_FLIP_EVENT, NULL);
+		pvd_assert_f(!ret, "modeset %ux%u: %s", mode.hdisplay, mode.vdisplay,
+			     strerror(-ret));
+		pvd_assert_f(pvd_wait_event(fd, 2000, &seq, NULL) == 1,
+			     "no flip event after modeset %ux%u", mode.hdisplay,
+			     mode.vdisplay);
+		crtc = drmModeGetCrtc(fd, pipe.crtc_id);
+		pvd_assert(crtc && crtc->mode_valid);
+		pvd_assert_eq(crtc->mode.hdisplay, mode.hdisplay);
+		pvd_assert_eq(crtc->mode.vdisplay, mode.vdisplay);
+		pvd_assert_eq(crtc->buffer_id, fb.fb_id);
+		drmModeFreeCrtc(crtc);
+		pvd_assert_eq(pvd_disable(fd, &pipe), 0);
+		pvd_fb_destroy(fd, &fb);
+		done++;
+	}
+	pvd_assert_f(done > 0, "none of the test modes is available");
+}
+
+static void setup_pipe(int fd, struct pvd_pipe *pipe, struct pvd_fb *fb)
+{
+	int ret;
+
+	pvd_assert_eq(pvd_fb_create(fd, pipe->mode.hdisplay, pipe->mode.vdisplay,
+				    DRM_FORMAT_XRGB8888, fb), 0);
+	ret = pvd_commit(fd, pipe, &pipe->mode, fb, NULL, 0, 0, NULL);
+	pvd_assert_f(!ret, "modeset: %s", strerror(-ret));
+}
+
+static uint64_t frame_us(const struct pvd_pipe *pipe)
+{
+	uint64_t t = (uint64_t)pipe->mode.htotal * pipe->mode.vtotal;
+
+	return pipe->mode.clock ? t * 1000 / pipe->mode.clock : 16667;
+}
+
+static void test_flip_events(void)
+{
+	struct pvd_pipe pipe;
+	struct pvd_fb fb[2];
+	int fd = open_or_skip(&pipe), i;
+	unsigned int seq, last_seq = 0;
+	uint64_t ts, last_ts = 0, period = frame_us(&pipe);
+
+	setup_pipe(fd, &pipe, &fb[0]);
+	pvd_assert_eq(pvd_fb_create(fd, pipe.mode.hdisplay, pipe.mode.vdisplay,
+				    DRM_FORMAT_XRGB8888, &fb[1]), 0);
+	for (i = 0; i < 12; i++) {
+		int ret = pvd_commit(fd, &pipe, NULL, &fb[i & 1], NULL, 0,
+				     DRM_MODE_PAGE_FLIP_EVENT | DRM_MODE_ATOMIC_NONBLOCK,
+				     NULL);
+
+		pvd_assert_f(!ret, "flip %d: %s", i, strerror(-ret));
+		pvd_assert_f(pvd_wait_event(fd, 2000, &seq, &ts) == 1,
+			     "flip %d: no event", i);
+		if (i) {
+			pvd_assert_f(seq > last_seq, "sequence %u after %u", seq, last_seq);
+			pvd_assert_f(ts > last_ts, "timestamp went back");
+			/* Events are stamped on vblank boundaries. */
+			pvd_assert_f(ts - last_ts >= period / 2,
+				     "flips %llu us apart, frame is %llu us",
+				     (unsigned long long)(ts - last_ts),
+				     (unsigned long long)period);
+		}
+		last_seq = seq;
+		last_ts = ts;
+	}
+}
+
+static void test_vblank_wait(void)
+{
+	struct pvd_pipe pipe;
+	struct pvd_fb fb;
+	int fd = open_or_skip(&pipe), i;
+	unsigned int first = 0;
+	uint64_t period = frame_us(&pipe);
+	struct timespec a, b;
+	drmVBlank vbl;
+
+	setup_pipe(fd, &pipe, &fb);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (i = 0; i < 10; i++) {
+		memset(&vbl, 0, sizeof(vbl));
+		vbl.request.type = DRM_VBLANK_RELATIVE |
+			(pipe.crtc_index << DRM_VBLANK_HIGH_CRTC_SHIFT);
+		vbl.request.sequence = 1;
+		pvd_assert_f(!drmWaitVBlank(fd, &vbl), "wait vblank: %s", strerror(errno));
+		if (!i)
+			first = vbl.reply.sequence;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	pvd_assert_f(vbl.reply.sequence >= first + 9, "sequence %u after %u",
+		     vbl.reply.sequence, first);
+	/* Ten waits cannot be faster than nine frames. */
+	pvd_assert_f((b.tv_sec - a.tv_sec) * 1000000ll + (b.tv_nsec - a.tv_nsec) / 1000 >=
+		     (long long)(9 * period * 9 / 10), "vblanks come too fast");
+}
+
+static void test_dirtyfb_many_clips(void)
+{
+	struct pvd_pipe pipe;
+	struct pvd_fb fb;
+	drmModeClip clips[300];
+	int fd = open_or_skip(&pipe), i;
+
+	setup_pipe(fd, &pipe, &fb);
+	for (i = 0; i < 300; i++) {
+		clips[i].x1 = (i * 37) % (fb.width - 8);
+		clips[i].y1 = (i * 53) % (fb.height - 8);
+		clips[i].x2 = clips[i].x1 + 8;
+		clips[i].y2 = clips[i].y1 + 8;
+	}
+	pvd_fb_fill(&fb, 0, 0, fb.width, fb.height, 0x336699);
+	pvd_assert_f(!drmModeDirtyFB(fd, fb.fb_id, clips, 300), "DIRTYFB: %s",
+		     strerror(errno));
+}
+
+static void test_damage_outside_fb(void)
+{
+	struct pvd_pipe pipe;
+	struct pvd_fb fb;
+	struct drm_mode_rect clips[2] = {
+		{ .x1 = -100, .y1 = -100, .x2 = 50, .y2 = 50 },
+		{ .x1 = 100000, .y1 = 100000, .x2 = 100010, .y2 = 100010 },
+	};
+	int fd = open_or_skip(&pipe), ret;
+
+	setup_pipe(fd, &pipe, &fb);
+	ret = pvd_commit(fd, &pipe, NULL, &fb, clips, 2, 0, NULL);
+	pvd_assert_f(!ret, "commit with out-of-range clips: %s", strerror(-ret));
+}
+
+static void test_bad_buffers(void)
+{
+	struct pvd_pipe pipe;
+	uint32_t handle, pitch, fb_id;
+	uint32_t handles[4] = { 0 }, pitches[4] = { 0 }, offsets[4] = { 0 };
+	uint64_t size;
+	struct pvd_fb fb;
+	int fd = open_or_skip(&pipe);
+
+	pvd_assert_f(drmModeCreateDumbBuffer(fd, 1u << 20, 1u << 20, 32, 0, &handle,
+					     &pitch, &size),
+		     "a 1M x 1M dumb buffer was created");
+	pvd_assert_eq(pvd_fb_create(fd, 64, 64, DRM_FORMAT_XRGB8888, &fb), 0);
+	handles[0] = fb.handle;
+	pitches[0] = 64 * 4 - 4;
+	pvd_assert_f(drmModeAddFB2(fd, 64, 64, DRM_FORMAT_XRGB8888, handles, pitches,
+				   offsets, &fb_id, 0),
+		     "framebuffer with a too-small pitch was accepted");
+	pitches[0] = fb.pitch;
+	offsets[0] = fb.size;
+	pvd_assert_f(drmModeAddFB2(fd, 64, 64, DRM_FORMAT_XRGB8888, handles, pitches,
+				   offsets, &fb_id, 0),
+		     "framebuffer beyond its buffer's end was accepted");
+	offsets[0] = 0;
+	pvd_assert_f(drmModeAddFB2(fd, 64, 64, DRM_FORMAT_NV12, handles, pitches,
+				   offsets, &fb_id, 0),
+		     "NV12 framebuffer was accepted");
+	pvd_fb_destroy(fd, &fb);
+}
+
+static const struct pvd_subtest tests[] = {
+	{ "connector-modes", "connected, one preferred mode, the test modes listed",
+	  test_connector_modes },
+	{ "plane-formats", "primary plane offers XRGB8888 and ARGB8888",
+	  test_plane_formats },
+	{ "damage-clips-property", "primary plane has FB_DAMAGE_CLIPS",
+	  test_damage_clips_property },
+	{ "modeset-test-modes", "640x480 .. 3840x2160 modesets complete with an event",
+	  test_modeset_test_modes },
+	{ "flip-events", "flip events: increasing sequence and vblank timestamps",
+	  test_flip_events },
+	{ "vblank-wait", "drmWaitVBlank follows the mode's refresh rate",
+	  test_vblank_wait },
+	{ "dirtyfb-many-clips", "DIRTYFB with 300 clips (more than the wire carries)",
+	  test_dirtyfb_many_clips },
+	{ "damage-outside-fb", "damage clips outside the framebuffer are clipped",
+	  test_damage_outside_fb },
+	{ "bad-buffers", "oversized dumb buffers and bad framebuffers are refused",
+	  test_bad_buffers },
+};
+
+int main(int argc, char **argv)
+{
+	return pvd_igt_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
+}
