@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * pvdisplay CRTC.  The device has no vblank interrupt (present events are a
+ * future feature), so vblanks come from the kernel's vblank timer, ticking
+ * at the mode's refresh rate.  The mode itself reaches the device through
+ * the plane update (its source size), so enabling and disabling a CRTC only
+ * switches the vblank timer.
+ */
+
+#include <drm/drm_atomic.h>
+#include <drm/drm_atomic_helper.h>
+#include <drm/drm_crtc.h>
+#include <drm/drm_modeset_helper_vtables.h>
+#include <drm/drm_vblank.h>
+#include <drm/drm_vblank_helper.h>
+
+#include "pvdisplay_drv.h"
+
+static enum drm_mode_status
+pvdisplay_crtc_mode_valid(struct drm_crtc *crtc,
+			  const struct drm_display_mode *mode)
+{
+	return pvdisplay_mode_valid(crtc_to_output(crtc)->pvd, mode);
+}
+
+static int pvdisplay_crtc_atomic_check(struct drm_crtc *crtc,
+				       struct drm_atomic_commit *state)
+{
+	struct drm_crtc_state *crtc_state = drm_atomic_get_new_crtc_state(state, crtc);
+
+	if (!crtc_state->enable)
+		return 0;
+
+	return drm_atomic_helper_check_crtc_primary_plane(crtc_state);
+}
+
+static const struct drm_crtc_helper_funcs pvdisplay_crtc_helper_funcs = {
+	.mode_valid = pvdisplay_crtc_mode_valid,
+	.atomic_check = pvdisplay_crtc_atomic_check,
+	/* Arms the commit's event on the next timer vblank. */
+	DRM_CRTC_HELPER_VBLANK_FUNCS,
+};
+
+static const struct drm_crtc_funcs pvdisplay_crtc_funcs = {
+	.reset = drm_atomic_helper_crtc_reset,
+	.destroy = drm_crtc_cleanup,
+	.set_config = drm_atomic_helper_set_config,
+	.page_flip = drm_atomic_helper_page_flip,
+	.atomic_duplicate_state = drm_atomic_helper_crtc_duplicate_state,
+	.atomic_destroy_state = drm_atomic_helper_crtc_destroy_state,
+	DRM_CRTC_VBLANK_TIMER_FUNCS,
+};
+
+/**
+ * pvdisplay_crtc_init - create a head's CRTC on its primary plane
+ * @output: the head
+ *
+ * Return: 0 or a negative errno.
+ */
+int pvdisplay_crtc_init(struct pvdisplay_output *output)
+{
+	int ret;
+
+	ret = drm_crtc_init_with_planes(output->pvd->drm, &output->crtc,
+					&output->primary, NULL,
+					&pvdisplay_crtc_funcs, NULL);
+	if (ret)
+		return ret;
+
+	drm_crtc_helper_add(&output->crtc, &pvdisplay_crtc_helper_funcs);
+	return 0;
+}

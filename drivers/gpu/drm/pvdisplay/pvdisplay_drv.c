@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * pvdisplay: DRM/KMS driver for the paravirtual display device.
+ *
+ * The device reads framebuffers directly from guest memory, shared once per
+ * buffer as a scatter-gather list; the driver sends one small SCANOUT_UPDATE
+ * per plane update naming the damage.  Wire protocol: <drm/pvdisplay.h>;
+ * design notes: docs/driver.md.
+ */
+
+#include <linux/device.h>
+#include <linux/module.h>
+#include <linux/virtio.h>
+#include <linux/virtio_config.h>
+
+#include <drm/clients/drm_client_setup.h>
+#include <drm/drm_atomic_helper.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_fbdev_shmem.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_managed.h>
+#include <drm/drm_print.h>
+
+#include "pvdisplay_drv.h"
+
+static int pvdisplay_modeset = -1;
+MODULE_PARM_DESC(modeset, "Disable/Enable modesetting (-1 = follow nomodeset)");
+module_param_named(modeset, pvdisplay_modeset, int, 0400);
+
+DEFINE_DRM_GEM_FOPS(pvdisplay_fops);
+
+static const struct drm_driver pvdisplay_drm_driver = {
+	.driver_features = DRIVER_MODESET | DRIVER_GEM | DRIVER_ATOMIC,
+	.fops = &pvdisplay_fops,
+	.gem_create_object = pvdisplay_gem_create_object,
+	.dumb_create = pvdisplay_dumb_create,
+	/* Foreign buffers can be imported, but not scanned out. */
+	.gem_prime_import = drm_gem_shmem_prime_import_no_map,
+	DRM_FBDEV_SHMEM_DRIVER_OPS,
+	.name = DRIVER_NAME,
+	.desc = DRIVER_DESC,
+	.major = DRIVER_MAJOR,
+	.minor = DRIVER_MINOR,
+};
+
+/* Validate the configuration space; nothing the device says is trusted. */
+static int pvdisplay_read_config(struct pvdisplay_device *pvd)
+{
+	struct virtio_device *vdev = pvd->vdev;
+	u32 num_heads, max_width, max_height;
+
+	virtio_cread_le(vdev, struct pvdisplay_config, num_heads, &num_heads);
+	virtio_cread_le(vdev, struct pvdisplay_config, max_width, &max_width);
+	virtio_cread_le(vdev, struct pvdisplay_config, max_height, &max_height);
+
+	if (!num_heads || num_heads > PVDISPLAY_MAX_HEADS) {
+		drm_err(pvd->drm, "invalid head count %u\n", num_heads);
+		return -EINVAL;
+	}
+	if (!max_width || !max_height) {
+		drm_err(pvd->drm, "invalid maximum scanout size %ux%u\n",
+			max_width, max_height);
+		return -EINVAL;
+	}
+	/* Using less than the device allows is always safe. */
+	if (max_width > PVDISPLAY_MAX_SCANOUT_DIM ||
+	    max_height > PVDISPLAY_MAX_SCANOUT_DIM) {
+		drm_info(pvd->drm, "limiting scanouts from %ux%u to %ux%u\n",
+			 max_width, max_height,
+			 min_t(u32, max_width, PVDISPLAY_MAX_SCANOUT_DIM),
+			 min_t(u32, max_height, PVDISPLAY_MAX_SCANOUT_DIM));
+		max_width = min_t(u32, max_width, PVDISPLAY_MAX_SCANOUT_DIM);
+		max_height = min_t(u32, max_height, PVDISPLAY_MAX_SCANOUT_DIM);
+	}
+
+	pvd->cfg_num_heads = num_heads;
+	/* Without MULTI_HEAD the device exposes head 0 only. */
+	pvd->num_heads = pvd->has_multi_head ? num_heads : 1;
+	pvd->max_width = max_width;
+	pvd->max_height = max_height;
+	return 0;
+}
+
+/* Display events raised before we were ready are covered by the first read. */
+static void pvdisplay_clear_events(struct pvdisplay_device *pvd)
+{
+	u32 clear = PVDISPLAY_EVENT_DISPLAY;
+
+	virtio_cwrite_le(pvd->vdev, struct pvdisplay_config, events_clear,
+			 &clear);
+}
+
+static void pvdisplay_drm_put(void *drm)
+{
+	drm_dev_put(drm);
+}
+
+static void pvdisplay_ida_fini(struct drm_device *drm, void *ida)
+{
+	ida_destroy(ida);
+}
+
+/*
+ * The DRM device's parent is the transport's device (the virtio PCI
+ * function), as for virtio-gpu: the shmem helpers DMA-map buffers for
+ * drm_device.dev, and the virtio device itself cannot do DMA.  devm on that
+ * parent would outlive our binding, so the reference is tied to the virtio
+ * device instead, and the private data lives as long as the DRM device
+ * (drmm), i.e. until its last user is gone.
+ */
+static int pvdisplay_probe(struct virtio_device *vdev)
+{
+	struct pvdisplay_device *pvd;
+	struct drm_device *drm;
+	int ret;
+
+	if (pvdisplay_modeset == 0 ||
+	    (pvdisplay_modeset == -1 && drm_firmware_drivers_only()))
+		return -ENODEV;
+
+	if (!virtio_has_feature(vdev, VIRTIO_F_VERSION_1))
+		return -ENODEV;
+	if (!vdev->config->get) {
+		dev_err(&vdev->dev, "configuration space not accessible\n");
+		return -EINVAL;
+	}
+
+	drm = drm_dev_alloc(&pvdisplay_drm_driver, vdev->dev.parent);
+	if (IS_ERR(drm))
+		return PTR_ERR(drm);
+	ret = devm_add_action_or_reset(&vdev->dev, pvdisplay_drm_put, drm);
+	if (ret)
+		return ret;
+
+	pvd = drmm_kzalloc(drm, sizeof(*pvd), GFP_KERNEL);
+	if (!pvd)
+		return -ENOMEM;
+	drm->dev_private = pvd;
+	pvd->drm = drm;
+	pvd->vdev = vdev;
+	vdev->priv = pvd;
+
+	pvd->has_edid = virtio_has_feature(vdev, PVDISPLAY_F_EDID);
+	pvd->has_multi_head = virtio_has_feature(vdev, PVDISPLAY_F_MULTI_HEAD);
+	pvd->has_extra_formats = virtio_has_feature(vdev, PVDISPLAY_F_EXTRA_FORMATS);
+	pvd->use_dma_api = !virtio_has_dma_quirk(vdev);
+
+	INIT_WORK(&pvd->config_work, pvdisplay_config_work);
+	spin_lock_init(&pvd->zombie_lock);
+	INIT_LIST_HEAD(&pvd->zombies);
+	ida_init(&pvd->resource_ida);
+	ret = drmm_add_action(drm, pvdisplay_ida_fini, &pvd->resource_ida);
+	if (ret)
+		return ret;
+	ret = drmm_mutex_init(drm, &pvd->info_lock);
+	if (ret)
+		return ret;
+
+	ret = pvdisplay_read_config(pvd);
+	if (ret)
+		return ret;
+
+	ret = pvdisplay_vq_init(pvd);
+	if (ret)
+		return ret;
+
+	/* From here on the device may use the queue: unwind with a reset. */
+	virtio_device_ready(vdev);
+	pvdisplay_clear_events(pvd);
+
+	ret = pvdisplay_kms_init(pvd);
+	if (ret)
+		goto err_reset;
+
+	ret = pvdisplay_refresh_display_info(pvd);
+	if (ret)
+		goto err_reset;
+
+	ret = drm_dev_register(drm, 0);
+	if (ret)
+		goto err_reset;
+
+	drm_info(drm, "%u head(s), up to %ux%u, %cedid %cextra-formats%s\n",
+		 pvd->num_heads, pvd->max_width, pvd->max_height,
+		 pvd->has_edid ? '+' : '-', pvd->has_extra_formats ? '+' : '-',
+		 pvd->use_dma_api ? ", DMA API" : "");
+
+	drm_client_setup(drm, NULL);
+	return 0;
+
+err_reset:
+	pvdisplay_vq_kill(pvd);
+	pvdisplay_gem_reset_done(pvd);
+	pvdisplay_vq_del(pvd);
+	return ret;
+}
+
+/*
+ * Order matters:
+ *  1. drm_dev_unplug(): no new ioctls; waits for KMS paths and the config
+ *     work inside drm_dev_enter() sections, each bounded by the request
+ *     timeout.
+ *  2. The config work can no longer reach the device; make sure it is idle.
+ *  3. Shut the pipes down in software (device access is fenced off by 1).
+ *     Framebuffers freed here still destroy their resources on the live
+ *     queue, so their pages are released only once the device let go.
+ *  4. Reset the device and fail whatever is still queued: waiters wake up,
+ *     nothing is shared any more, parked objects can be freed.
+ *  5. Delete the queue.  The DRM device itself lives on while clients hold
+ *     it open; they only ever see -ENODEV from now on.
+ */
+static void pvdisplay_remove(struct virtio_device *vdev)
+{
+	struct pvdisplay_device *pvd = vdev->priv;
+	struct drm_device *drm = pvd->drm;
+
+	drm_dev_unplug(drm);
+	cancel_work_sync(&pvd->config_work);
+	drm_atomic_helper_shutdown(drm);
+	pvdisplay_vq_kill(pvd);
+	pvdisplay_gem_reset_done(pvd);
+	pvdisplay_vq_del(pvd);
+}
+
+/* Power-off, reboot, kexec: the same quiescing as remove, minus freeing. */
+static void pvdisplay_shutdown(struct virtio_device *vdev)
+{
+	struct pvdisplay_device *pvd = vdev->priv;
+	struct drm_device *drm = pvd->drm;
+
+	drm_dev_unplug(drm);
+	cancel_work_sync(&pvd->config_work);
+	drm_atomic_helper_shutdown(drm);
+	pvdisplay_vq_kill(pvd);
+	pvdisplay_gem_reset_done(pvd);
+}
+
+/* Interrupt context: defer to the work item. */
+static void pvdisplay_config_changed(struct virtio_device *vdev)
+{
+	struct pvdisplay_device *pvd = vdev->priv;
+
+	schedule_work(&pvd->config_work);
+}
+
+static const unsigned int pvdisplay_features[] = {
+	PVDISPLAY_F_EDID,
+	PVDISPLAY_F_MULTI_HEAD,
+	PVDISPLAY_F_EXTRA_FORMATS,
+};
+
+static const struct virtio_device_id pvdisplay_id_table[] = {
+	{ PVDISPLAY_VIRTIO_ID, VIRTIO_DEV_ANY_ID },
+	{ }
+};
+MODULE_DEVICE_TABLE(virtio, pvdisplay_id_table);
+
+static struct virtio_driver pvdisplay_virtio_driver = {
+	.driver.name = KBUILD_MODNAME,
+	.id_table = pvdisplay_id_table,
+	.feature_table = pvdisplay_features,
+	.feature_table_size = ARRAY_SIZE(pvdisplay_features),
+	.probe = pvdisplay_probe,
+	.remove = pvdisplay_remove,
+	.shutdown = pvdisplay_shutdown,
+	.config_changed = pvdisplay_config_changed,
+};
+module_virtio_driver(pvdisplay_virtio_driver);
+
+MODULE_DESCRIPTION("DRM driver for the pvdisplay paravirtual display");
+MODULE_LICENSE("Dual MIT/GPL");

@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * pvdisplay: DRM/KMS driver for the paravirtual display device.
+ */
+
+#ifndef _PVDISPLAY_DRV_H_
+#define _PVDISPLAY_DRV_H_
+
+#include <linux/completion.h>
+#include <linux/idr.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include <drm/drm_connector.h>
+#include <drm/drm_crtc.h>
+#include <drm/drm_device.h>
+#include <drm/drm_encoder.h>
+#include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_modes.h>
+#include <drm/drm_plane.h>
+
+#include <drm/pvdisplay.h>
+
+#include "pvdisplay_damage.h"
+#include "pvdisplay_proto.h"
+
+#define DRIVER_NAME	"pvdisplay"
+#define DRIVER_DESC	"paravirtual display"
+#define DRIVER_MAJOR	0
+#define DRIVER_MINOR	1
+
+/* How long a request may stay unanswered before the caller gives up. */
+#define PVDISPLAY_REQ_TIMEOUT	(5 * HZ)
+
+struct virtio_device;
+struct virtqueue;
+
+/**
+ * DOC: locking
+ *
+ * Contexts.  The control queue's completion callback and the configuration
+ * change callback run in hard interrupt context.  Everything else runs in
+ * process context: ioctls, the atomic commit tail (ioctl or commit worker),
+ * GEM object release, the configuration-change work, probe and remove.
+ *
+ * Locks, outermost first:
+ *
+ * 1. DRM's own: &drm_mode_config.mutex and the modeset locks.  The commit
+ *    tail sends requests and sleeps for their answers with the modeset locks
+ *    of a blocking commit held; it never holds any lock below while sleeping.
+ *    Connector probing takes &pvdisplay_device.info_lock under
+ *    &drm_mode_config.mutex, never the other way round.
+ *
+ * 2. &pvdisplay_bo.lock (mutex): serialises creating the device resource of
+ *    one GEM object (fb_create).  Held across the RESOURCE_CREATE round trip,
+ *    which is bounded by %PVDISPLAY_REQ_TIMEOUT.  Nests outside the object's
+ *    dma_resv lock (taken by drm_gem_shmem_get_pages_sgt()).
+ *
+ * 3. &pvdisplay_device.info_lock (mutex): the per-head display information
+ *    and EDIDs in &struct pvdisplay_output.  Held only to copy or swap them;
+ *    the device is queried before taking it, so it is never held across a
+ *    request.
+ *
+ * 4. &pvdisplay_device.zombie_lock (spinlock, process context only): the
+ *    list of GEM objects whose pages must outlive a device reset, and
+ *    &pvdisplay_device.reset_done.
+ *
+ * 5. &pvdisplay_vq.lock (spinlock, interrupt safe, innermost): every call
+ *    into the virtqueue (add, kick preparation, get_buf, detach) and
+ *    &pvdisplay_vq.dead.  Process context takes it with spin_lock_irq(), the
+ *    completion callback with spin_lock_irqsave().  Nothing is taken under
+ *    it: completions are signalled, waiters woken and the device notified
+ *    after it is dropped.
+ *
+ * Request lifetime.  A &struct pvdisplay_req is reference counted: one
+ * reference for the submitter, one for the device while the request is in
+ * the ring.  A submitter that times out drops only its own reference, so the
+ * buffers stay valid for as long as the device may write them; the device's
+ * reference goes when the request completes or when the queue is killed
+ * after a device reset.
+ *
+ * Device access.  KMS paths and the configuration work wrap device access in
+ * drm_dev_enter()/drm_dev_exit(), so remove() can fence them off with
+ * drm_dev_unplug().  GEM release does not: destroying a resource must still
+ * reach the device until it is reset, because the pages may only be freed
+ * once the device has let go of them.  The virtqueue itself is gated by
+ * &pvdisplay_vq.dead, set when the device is reset.
+ */
+
+/**
+ * struct pvdisplay_vq - the control virtqueue
+ * @vq: the virtqueue; invalid once @dead is set and the queue deleted.
+ * @lock: protects @vq operations, @dead and @completions (see DOC: locking).
+ * @space_wq: submitters sleeping for free descriptors.
+ * @completions: count of completion callbacks; a submitter that found the
+ *	ring full sleeps until it changes.
+ * @ring_size: number of descriptors in the ring.
+ * @dead: the device was reset or is going away; nothing may be queued.
+ */
+struct pvdisplay_vq {
+	struct virtqueue *vq;
+	/* Innermost lock, interrupt safe: see DOC: locking. */
+	spinlock_t lock;
+	wait_queue_head_t space_wq;
+	unsigned long completions;
+	unsigned int ring_size;
+	bool dead;
+};
+
+/**
+ * struct pvdisplay_req - one control request and its response
+ * @ref: one reference for the submitter, one while the device owns it.
+ * @node: entry in the completion callback's list of answered requests.
+ * @done: completed when the device answered or the queue was killed.
+ * @error: 0 if the device answered, -ENODEV if the queue was killed first,
+ *	-EPROTO if the device claimed to write more than the response buffer.
+ * @resp_len: bytes the device wrote into @resp.
+ * @resp_size: size of @resp.
+ * @resp: response buffer, a separate allocation so that device writes
+ *	never share a cache line with fields the CPU updates.
+ * @data: optional trailing payload (kvmalloc'ed), sent after @cmd.
+ * @data_len: size of @data.
+ * @cmd_len: size of @cmd.
+ * @cmd: the request itself.
+ */
+struct pvdisplay_req {
+	struct kref ref;
+	struct list_head node;
+	struct completion done;
+	int error;
+	u32 resp_len;
+	size_t resp_size;
+	void *resp;
+	void *data;
+	size_t data_len;
+	size_t cmd_len;
+	u8 cmd[] __aligned(8);
+};
+
+/**
+ * struct pvdisplay_output - one head: its KMS objects and host information
+ * @pvd: the device.
+ * @index: head index on the wire.
+ * @primary: primary plane.
+ * @crtc: CRTC.
+ * @encoder: virtual encoder.
+ * @connector: virtual connector.
+ * @info: validated display information, under &pvdisplay_device.info_lock.
+ * @edid: EDID from the device or NULL, under &pvdisplay_device.info_lock.
+ * @scanout_on: the device shows a framebuffer on this head.  Used only by
+ *	the plane's commit hooks, which the atomic helpers serialise per plane.
+ * @need_full: the last update failed; the next one refreshes everything.
+ *	Same serialisation as @scanout_on.
+ * @damage: scratch space of the plane update (too big for the stack).
+ *	Same serialisation as @scanout_on.
+ */
+struct pvdisplay_output {
+	struct pvdisplay_device *pvd;
+	unsigned int index;
+	struct drm_plane primary;
+	struct drm_crtc crtc;
+	struct drm_encoder encoder;
+	struct drm_connector connector;
+	struct pvdisplay_head_state info;
+	const struct drm_edid *edid;
+	bool scanout_on;
+	bool need_full;
+	struct pvdisplay_damage damage;
+};
+
+/**
+ * struct pvdisplay_device - driver instance
+ * @drm: the DRM device (not embedded: its parent is the transport's device,
+ *	whose lifetime devm cannot express for us, see pvdisplay_probe()).
+ * @vdev: the virtio device; not to be touched after remove().
+ * @ctrlq: control queue.
+ * @cfg_num_heads: head count in the configuration space, validated.
+ * @num_heads: heads in use (1 without %PVDISPLAY_F_MULTI_HEAD).
+ * @max_width: largest scanout width, validated.
+ * @max_height: largest scanout height, validated.
+ * @has_edid: %PVDISPLAY_F_EDID negotiated.
+ * @has_multi_head: %PVDISPLAY_F_MULTI_HEAD negotiated.
+ * @has_extra_formats: %PVDISPLAY_F_EXTRA_FORMATS negotiated.
+ * @use_dma_api: memory entries carry DMA addresses (%VIRTIO_F_ACCESS_PLATFORM)
+ *	rather than guest physical ones.
+ * @outputs: @num_heads heads.
+ * @info_lock: protects &pvdisplay_output.info and &pvdisplay_output.edid.
+ * @config_work: re-reads display information after a configuration change.
+ * @resource_ida: allocates resource ids (1..INT_MAX).
+ * @zombie_lock: protects @zombies and @reset_done.
+ * @zombies: GEM objects freed while the device might still use their pages;
+ *	released after the device reset.
+ * @reset_done: the device was reset; no memory is shared any more.
+ */
+struct pvdisplay_device {
+	struct drm_device *drm;
+	struct virtio_device *vdev;
+	struct pvdisplay_vq ctrlq;
+	u32 cfg_num_heads;
+	u32 num_heads;
+	u32 max_width;
+	u32 max_height;
+	bool has_edid;
+	bool has_multi_head;
+	bool has_extra_formats;
+	bool use_dma_api;
+	struct pvdisplay_output *outputs;
+	/* Protects outputs[].info and outputs[].edid. */
+	struct mutex info_lock;
+	struct work_struct config_work;
+	struct ida resource_ida;
+	/* Protects zombies and reset_done; process context only. */
+	spinlock_t zombie_lock;
+	struct list_head zombies;
+	bool reset_done;
+};
+
+/**
+ * struct pvdisplay_bo - a shmem GEM object and its device resource
+ * @base: the shmem object.
+ * @lock: serialises resource creation.
+ * @resource_id: device resource, 0 if none.  Set under @lock; stable once
+ *	an fb refers to the object.
+ * @zombie: entry in &pvdisplay_device.zombies.
+ */
+struct pvdisplay_bo {
+	struct drm_gem_shmem_object base;
+	/* Serialises creation of the device resource. */
+	struct mutex lock;
+	u32 resource_id;
+	struct list_head zombie;
+};
+
+static inline struct pvdisplay_device *to_pvd(const struct drm_device *drm)
+{
+	return drm->dev_private;
+}
+
+static inline struct pvdisplay_bo *to_pvd_bo(struct drm_gem_object *obj)
+{
+	return container_of(obj, struct pvdisplay_bo, base.base);
+}
+
+static inline struct pvdisplay_output *plane_to_output(struct drm_plane *plane)
+{
+	return container_of(plane, struct pvdisplay_output, primary);
+}
+
+static inline struct pvdisplay_output *crtc_to_output(struct drm_crtc *crtc)
+{
+	return container_of(crtc, struct pvdisplay_output, crtc);
+}
+
+static inline struct pvdisplay_output *
+connector_to_output(struct drm_connector *connector)
+{
+	return container_of(connector, struct pvdisplay_output, connector);
+}
+
+/* pvdisplay_vq.c */
+int pvdisplay_vq_init(struct pvdisplay_device *pvd);
+void pvdisplay_vq_kill(struct pvdisplay_device *pvd);
+void pvdisplay_vq_del(struct pvdisplay_device *pvd);
+struct pvdisplay_req *pvdisplay_req_alloc(size_t cmd_len, size_t resp_size,
+					  gfp_t gfp);
+void pvdisplay_req_put(struct pvdisplay_req *req);
+int pvdisplay_req_send(struct pvdisplay_device *pvd, struct pvdisplay_req *req);
+int pvdisplay_cmd_get_display_info(struct pvdisplay_device *pvd,
+				   struct pvdisplay_head_state *heads);
+int pvdisplay_cmd_get_edid(struct pvdisplay_device *pvd, unsigned int head,
+			   const struct drm_edid **edid);
+int pvdisplay_cmd_resource_create(struct pvdisplay_device *pvd, u32 resource_id,
+				  u64 size, struct pvdisplay_mem_entry *entries,
+				  u32 nr_entries);
+int pvdisplay_cmd_resource_destroy(struct pvdisplay_device *pvd,
+				   u32 resource_id);
+int pvdisplay_cmd_scanout_send(struct pvdisplay_device *pvd,
+			       struct pvdisplay_req *req, size_t len);
+
+/* pvdisplay_gem.c */
+struct drm_gem_object *pvdisplay_gem_create_object(struct drm_device *drm,
+						   size_t size);
+int pvdisplay_dumb_create(struct drm_file *file, struct drm_device *drm,
+			  struct drm_mode_create_dumb *args);
+struct drm_framebuffer *
+pvdisplay_fb_create(struct drm_device *drm, struct drm_file *file,
+		    const struct drm_format_info *info,
+		    const struct drm_mode_fb_cmd2 *cmd);
+void pvdisplay_gem_reset_done(struct pvdisplay_device *pvd);
+u32 pvdisplay_bo_resource_id(struct drm_gem_object *obj);
+void pvdisplay_bo_sync_for_device(struct drm_gem_object *obj);
+
+/* pvdisplay_plane.c */
+int pvdisplay_plane_init(struct pvdisplay_output *output);
+
+/* pvdisplay_crtc.c */
+int pvdisplay_crtc_init(struct pvdisplay_output *output);
+
+/* pvdisplay_output.c */
+int pvdisplay_output_init(struct pvdisplay_output *output);
+enum drm_mode_status pvdisplay_mode_valid(struct pvdisplay_device *pvd,
+					  const struct drm_display_mode *mode);
+
+/* pvdisplay_kms.c */
+int pvdisplay_kms_init(struct pvdisplay_device *pvd);
+int pvdisplay_refresh_display_info(struct pvdisplay_device *pvd);
+void pvdisplay_config_work(struct work_struct *work);
+
+#endif /* _PVDISPLAY_DRV_H_ */

@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * pvdisplay GEM glue: shmem objects that become device resources.
+ *
+ * A GEM object is shared with the device the first time a framebuffer is
+ * created on it: its pages are pinned and DMA-mapped once
+ * (drm_gem_shmem_get_pages_sgt()), and the resulting scatter-gather table is
+ * sent as the memory entries of RESOURCE_CREATE.  From then on updates carry
+ * no pixels, only damage.  When the object is freed, RESOURCE_DESTROY is sent
+ * and waited for before the pages go back; if the device cannot confirm
+ * that, the object is parked until the device is reset.
+ */
+
+#include <linux/dma-mapping.h>
+#include <linux/overflow.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_dumb_buffers.h>
+#include <drm/drm_file.h>
+#include <drm/drm_framebuffer.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_gem_framebuffer_helper.h>
+#include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_print.h>
+
+#include "pvdisplay_drv.h"
+
+/*
+ * resource_id values: 0 means none; PVDISPLAY_RES_UNKNOWN_FLAG marks an id
+ * whose RESOURCE_CREATE got no usable answer, so the resource may or may not
+ * exist: it cannot be shown, but must still be destroyed on release.
+ */
+#define PVDISPLAY_RES_UNKNOWN_FLAG	BIT(31)
+
+static void pvdisplay_bo_release(struct pvdisplay_bo *bo)
+{
+	mutex_destroy(&bo->lock);
+	drm_gem_shmem_free(&bo->base);
+}
+
+static void pvdisplay_gem_free(struct drm_gem_object *obj)
+{
+	struct pvdisplay_device *pvd = to_pvd(obj->dev);
+	struct pvdisplay_bo *bo = to_pvd_bo(obj);
+	u32 id = bo->resource_id & ~PVDISPLAY_RES_UNKNOWN_FLAG;
+
+	if (id) {
+		if (pvdisplay_cmd_resource_destroy(pvd, id)) {
+			/*
+			 * The device may still read the pages: keep them
+			 * (and the id) until it has been reset.
+			 */
+			spin_lock(&pvd->zombie_lock);
+			if (!pvd->reset_done) {
+				list_add_tail(&bo->zombie, &pvd->zombies);
+				spin_unlock(&pvd->zombie_lock);
+				return;
+			}
+			spin_unlock(&pvd->zombie_lock);
+		}
+		ida_free(&pvd->resource_ida, id);
+	}
+
+	pvdisplay_bo_release(bo);
+}
+
+/**
+ * pvdisplay_gem_reset_done - the device was reset: release parked objects
+ * @pvd: the device
+ *
+ * Called once, after pvdisplay_vq_kill().  Objects freed later are released
+ * at once.
+ */
+void pvdisplay_gem_reset_done(struct pvdisplay_device *pvd)
+{
+	struct pvdisplay_bo *bo, *tmp;
+	LIST_HEAD(zombies);
+
+	spin_lock(&pvd->zombie_lock);
+	pvd->reset_done = true;
+	list_splice_init(&pvd->zombies, &zombies);
+	spin_unlock(&pvd->zombie_lock);
+
+	list_for_each_entry_safe(bo, tmp, &zombies, zombie) {
+		list_del(&bo->zombie);
+		ida_free(&pvd->resource_ida,
+			 bo->resource_id & ~PVDISPLAY_RES_UNKNOWN_FLAG);
+		pvdisplay_bo_release(bo);
+	}
+}
+
+static const struct drm_gem_object_funcs pvdisplay_gem_funcs = {
+	.free = pvdisplay_gem_free,
+	.print_info = drm_gem_shmem_object_print_info,
+	.pin = drm_gem_shmem_object_pin,
+	.unpin = drm_gem_shmem_object_unpin,
+	.get_sg_table = drm_gem_shmem_object_get_sg_table,
+	.vmap = drm_gem_shmem_object_vmap,
+	.vunmap = drm_gem_shmem_object_vunmap,
+	.mmap = drm_gem_shmem_object_mmap,
+	.vm_ops = &drm_gem_shmem_vm_ops,
+};
+
+/**
+ * pvdisplay_gem_create_object - &drm_driver.gem_create_object
+ * @drm: the DRM device
+ * @size: object size
+ *
+ * Return: the new object, or an ERR_PTR().
+ */
+struct drm_gem_object *pvdisplay_gem_create_object(struct drm_device *drm,
+						   size_t size)
+{
+	struct pvdisplay_bo *bo;
+
+	/* The shmem core kfree()s the object on init failure: base first. */
+	BUILD_BUG_ON(offsetof(struct pvdisplay_bo, base) != 0);
+
+	bo = kzalloc_obj(*bo);
+	if (!bo)
+		return ERR_PTR(-ENOMEM);
+
+	mutex_init(&bo->lock);
+	INIT_LIST_HEAD(&bo->zombie);
+	bo->base.base.funcs = &pvdisplay_gem_funcs;
+	return &bo->base.base;
+}
+
+/**
+ * pvdisplay_dumb_create - &drm_driver.dumb_create
+ * @file: DRM file
+ * @drm: the DRM device
+ * @args: the request
+ *
+ * Dumb buffers exist to be scanned out: refuse ones larger than a resource
+ * can be, rather than failing later at framebuffer creation.
+ *
+ * Return: 0 or a negative errno.
+ */
+int pvdisplay_dumb_create(struct drm_file *file, struct drm_device *drm,
+			  struct drm_mode_create_dumb *args)
+{
+	struct drm_mode_create_dumb probe = *args;
+	int ret;
+
+	ret = drm_mode_size_dumb(drm, &probe, 0, 0);
+	if (ret)
+		return ret;
+	if (probe.size > PVDISPLAY_MAX_RESOURCE_SIZE)
+		return -EINVAL;
+
+	return drm_gem_shmem_dumb_create(file, drm, args);
+}
+
+/* Memory entries from the object's (already DMA-mapped) sg table. */
+static struct pvdisplay_mem_entry *
+pvdisplay_bo_mem_entries(struct pvdisplay_device *pvd, struct sg_table *sgt,
+			 u64 size, u32 *nr)
+{
+	struct pvdisplay_mem_entry *entries;
+	struct scatterlist *sg;
+	unsigned int n, i;
+	u64 total = 0;
+
+	n = pvd->use_dma_api ? sgt->nents : sgt->orig_nents;
+	if (!n || n > PVDISPLAY_MAX_MEM_ENTRIES)
+		return ERR_PTR(-E2BIG);
+
+	entries = kvmalloc_objs(*entries, n);
+	if (!entries)
+		return ERR_PTR(-ENOMEM);
+
+	if (pvd->use_dma_api) {
+		for_each_sgtable_dma_sg(sgt, sg, i) {
+			pvdisplay_encode_mem_entry(&entries[i], sg_dma_address(sg),
+						   sg_dma_len(sg));
+			total += sg_dma_len(sg);
+		}
+	} else {
+		for_each_sgtable_sg(sgt, sg, i) {
+			pvdisplay_encode_mem_entry(&entries[i], sg_phys(sg),
+						   sg->length);
+			total += sg->length;
+		}
+	}
+
+	/* Our own table, but an empty run would be refused by the device. */
+	if (total != size) {
+		kvfree(entries);
+		return ERR_PTR(-EINVAL);
+	}
+
+	*nr = n;
+	return entries;
+}
+
+/*
+ * Create the device resource of @bo, once.  Serialised by bo->lock: two
+ * framebuffers may be created on one object concurrently.
+ */
+static int pvdisplay_bo_get_resource(struct pvdisplay_device *pvd,
+				     struct pvdisplay_bo *bo)
+{
+	struct drm_gem_object *obj = &bo->base.base;
+	struct pvdisplay_mem_entry *entries;
+	struct sg_table *sgt;
+	u32 nr;
+	int id, ret;
+
+	/* A foreign dma-buf has no pages of ours to share. */
+	if (drm_gem_is_imported(obj))
+		return -EINVAL;
+	if (obj->size > PVDISPLAY_MAX_RESOURCE_SIZE)
+		return -E2BIG;
+
+	ret = mutex_lock_interruptible(&bo->lock);
+	if (ret)
+		return ret;
+
+	if (bo->resource_id) {
+		ret = bo->resource_id & PVDISPLAY_RES_UNKNOWN_FLAG ? -EIO : 0;
+		goto out;
+	}
+
+	/* Pins the pages and maps them for the device, until release. */
+	sgt = drm_gem_shmem_get_pages_sgt(&bo->base);
+	if (IS_ERR(sgt)) {
+		ret = PTR_ERR(sgt);
+		goto out;
+	}
+
+	entries = pvdisplay_bo_mem_entries(pvd, sgt, obj->size, &nr);
+	if (IS_ERR(entries)) {
+		ret = PTR_ERR(entries);
+		goto out;
+	}
+
+	id = ida_alloc_range(&pvd->resource_ida, 1, INT_MAX, GFP_KERNEL);
+	if (id < 0) {
+		kvfree(entries);
+		ret = id;
+		goto out;
+	}
+
+	ret = pvdisplay_cmd_resource_create(pvd, id, obj->size, entries, nr);
+	switch (ret) {
+	case 0:
+		bo->resource_id = id;
+		break;
+	case -ETIMEDOUT:
+	case -EPROTO:
+		/* Maybe created: must be destroyed before the pages go. */
+		bo->resource_id = id | PVDISPLAY_RES_UNKNOWN_FLAG;
+		break;
+	default:
+		ida_free(&pvd->resource_ida, id);
+		break;
+	}
+out:
+	mutex_unlock(&bo->lock);
+	return ret;
+}
+
+/**
+ * pvdisplay_bo_resource_id - the device resource of a framebuffer's object
+ * @obj: GEM object of a framebuffer created by pvdisplay_fb_create()
+ *
+ * Return: the resource id, 0 if the object has no usable resource.
+ */
+u32 pvdisplay_bo_resource_id(struct drm_gem_object *obj)
+{
+	u32 id = READ_ONCE(to_pvd_bo(obj)->resource_id);
+
+	return id & PVDISPLAY_RES_UNKNOWN_FLAG ? 0 : id;
+}
+
+/**
+ * pvdisplay_bo_sync_for_device - make CPU writes visible to the device
+ * @obj: GEM object with a resource
+ *
+ * Only does something when the DMA API stands between guest memory and the
+ * device (e.g. bounce buffering with %VIRTIO_F_ACCESS_PLATFORM); for the
+ * usual direct mapping it is a no-op.
+ */
+void pvdisplay_bo_sync_for_device(struct drm_gem_object *obj)
+{
+	struct pvdisplay_bo *bo = to_pvd_bo(obj);
+
+	if (to_pvd(obj->dev)->use_dma_api && bo->base.sgt)
+		dma_sync_sgtable_for_device(obj->dev->dev, bo->base.sgt,
+					    DMA_TO_DEVICE);
+}
+
+/**
+ * pvdisplay_fb_create - &drm_mode_config_funcs.fb_create
+ * @drm: the DRM device
+ * @file: DRM file owning the GEM handles
+ * @info: pixel format information
+ * @cmd: the request
+ *
+ * Shares the object's memory with the device before the framebuffer exists,
+ * so that no framebuffer is ever visible without its resource.  The plane's
+ * formats are all single-planar: only @cmd->handles[0] matters.
+ *
+ * Return: the framebuffer or an ERR_PTR().
+ */
+struct drm_framebuffer *
+pvdisplay_fb_create(struct drm_device *drm, struct drm_file *file,
+		    const struct drm_format_info *info,
+		    const struct drm_mode_fb_cmd2 *cmd)
+{
+	struct pvdisplay_device *pvd = to_pvd(drm);
+	struct drm_gem_object *obj;
+	int idx, ret;
+
+	if (info->num_planes != 1)
+		return ERR_PTR(-EINVAL);
+
+	obj = drm_gem_object_lookup(file, cmd->handles[0]);
+	if (!obj)
+		return ERR_PTR(-ENOENT);
+
+	if (drm_dev_enter(drm, &idx)) {
+		ret = pvdisplay_bo_get_resource(pvd, to_pvd_bo(obj));
+		drm_dev_exit(idx);
+	} else {
+		ret = -ENODEV;
+	}
+	drm_gem_object_put(obj);
+	if (ret)
+		return ERR_PTR(ret);
+
+	return drm_gem_fb_create_with_dirty(drm, file, info, cmd);
+}

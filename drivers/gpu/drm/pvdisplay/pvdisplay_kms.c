@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * pvdisplay mode configuration, commit tail and display-change handling.
+ */
+
+#include <linux/virtio.h>
+#include <linux/virtio_config.h>
+
+#include <drm/drm_atomic.h>
+#include <drm/drm_atomic_helper.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_edid.h>
+#include <drm/drm_managed.h>
+#include <drm/drm_mode_config.h>
+#include <drm/drm_print.h>
+#include <drm/drm_probe_helper.h>
+#include <drm/drm_vblank.h>
+
+#include "pvdisplay_drv.h"
+
+static enum drm_mode_status
+pvdisplay_mode_config_mode_valid(struct drm_device *drm,
+				 const struct drm_display_mode *mode)
+{
+	return pvdisplay_mode_valid(to_pvd(drm), mode);
+}
+
+static const struct drm_mode_config_funcs pvdisplay_mode_config_funcs = {
+	.fb_create = pvdisplay_fb_create,
+	.mode_valid = pvdisplay_mode_config_mode_valid,
+	.atomic_check = drm_atomic_helper_check,
+	.atomic_commit = drm_atomic_helper_commit,
+};
+
+/*
+ * CRTCs are switched before the planes are updated, so that a plane update
+ * on an enabled CRTC finds its vblank running and the commit's event is
+ * armed for the next timer vblank (atomic_flush) instead of being sent at
+ * once.  Planes on inactive CRTCs are updated too (flags 0): that is where a
+ * DPMS-off head is switched off on the device.
+ */
+static void pvdisplay_atomic_commit_tail(struct drm_atomic_commit *state)
+{
+	struct drm_device *drm = state->dev;
+
+	drm_atomic_helper_commit_modeset_disables(drm, state);
+	drm_atomic_helper_commit_modeset_enables(drm, state);
+	drm_atomic_helper_commit_planes(drm, state, 0);
+	drm_atomic_helper_fake_vblank(state);
+	drm_atomic_helper_commit_hw_done(state);
+	drm_atomic_helper_wait_for_flip_done(drm, state);
+	drm_atomic_helper_cleanup_planes(drm, state);
+}
+
+static const struct drm_mode_config_helper_funcs pvdisplay_mode_config_helpers = {
+	.atomic_commit_tail = pvdisplay_atomic_commit_tail,
+};
+
+/**
+ * pvdisplay_refresh_display_info - re-read display information and EDIDs
+ * @pvd: the device
+ *
+ * Queries the device without holding &pvdisplay_device.info_lock, then
+ * swaps the results in.  A head whose EDID cannot be read just has none.
+ *
+ * Return: 0, or a negative errno if the display information is unusable
+ * (the previous information is kept then).
+ */
+int pvdisplay_refresh_display_info(struct pvdisplay_device *pvd)
+{
+	struct pvdisplay_head_state heads[PVDISPLAY_MAX_HEADS];
+	const struct drm_edid *edids[PVDISPLAY_MAX_HEADS] = {};
+	unsigned int i;
+	int ret;
+
+	ret = pvdisplay_cmd_get_display_info(pvd, heads);
+	if (ret)
+		return ret;
+
+	for (i = 0; pvd->has_edid && i < pvd->num_heads; i++)
+		if (heads[i].connected)
+			pvdisplay_cmd_get_edid(pvd, i, &edids[i]);
+
+	mutex_lock(&pvd->info_lock);
+	for (i = 0; i < pvd->num_heads; i++) {
+		pvd->outputs[i].info = heads[i];
+		swap(pvd->outputs[i].edid, edids[i]);
+	}
+	mutex_unlock(&pvd->info_lock);
+
+	/* The previous EDIDs. */
+	for (i = 0; i < pvd->num_heads; i++)
+		drm_edid_free(edids[i]);
+
+	return 0;
+}
+
+/**
+ * pvdisplay_config_work - handle a configuration-change notification
+ * @work: &pvdisplay_device.config_work
+ *
+ * The event bit is cleared before the information is re-read, so a change
+ * arriving meanwhile raises it again and is not lost.
+ */
+void pvdisplay_config_work(struct work_struct *work)
+{
+	struct pvdisplay_device *pvd =
+		container_of(work, struct pvdisplay_device, config_work);
+	u32 events, clear;
+	int idx;
+
+	if (!drm_dev_enter(pvd->drm, &idx))
+		return;
+
+	virtio_cread_le(pvd->vdev, struct pvdisplay_config, events_pending,
+			&events);
+	if (events & PVDISPLAY_EVENT_DISPLAY) {
+		clear = PVDISPLAY_EVENT_DISPLAY;
+		virtio_cwrite_le(pvd->vdev, struct pvdisplay_config,
+				 events_clear, &clear);
+		if (!pvdisplay_refresh_display_info(pvd))
+			drm_kms_helper_hotplug_event(pvd->drm);
+	}
+
+	drm_dev_exit(idx);
+}
+
+static void pvdisplay_kms_fini(struct drm_device *drm, void *arg)
+{
+	struct pvdisplay_device *pvd = arg;
+	unsigned int i;
+
+	for (i = 0; i < pvd->num_heads; i++) {
+		drm_edid_free(pvd->outputs[i].edid);
+		pvd->outputs[i].edid = NULL;
+	}
+}
+
+/**
+ * pvdisplay_kms_init - set up mode configuration and one pipe per head
+ * @pvd: the device, with the configuration read
+ *
+ * Everything here is drmm-managed: released with the DRM device, after the
+ * last user is gone, in reverse order.
+ *
+ * Return: 0 or a negative errno.
+ */
+int pvdisplay_kms_init(struct pvdisplay_device *pvd)
+{
+	struct drm_device *drm = pvd->drm;
+	unsigned int i;
+	int ret;
+
+	pvd->outputs = drmm_kcalloc(drm, pvd->num_heads, sizeof(*pvd->outputs),
+				    GFP_KERNEL);
+	if (!pvd->outputs)
+		return -ENOMEM;
+	for (i = 0; i < pvd->num_heads; i++) {
+		pvd->outputs[i].pvd = pvd;
+		pvd->outputs[i].index = i;
+	}
+
+	ret = drmm_add_action(drm, pvdisplay_kms_fini, pvd);
+	if (ret)
+		return ret;
+
+	ret = drmm_mode_config_init(drm);
+	if (ret)
+		return ret;
+
+	/* Framebuffers as large as a scanout; multi-head spans share it. */
+	drm->mode_config.min_width = 1;
+	drm->mode_config.min_height = 1;
+	drm->mode_config.max_width = pvd->max_width;
+	drm->mode_config.max_height = pvd->max_height;
+	drm->mode_config.preferred_depth = 24;
+	drm->mode_config.prefer_shadow = 0;
+	drm->mode_config.funcs = &pvdisplay_mode_config_funcs;
+	drm->mode_config.helper_private = &pvdisplay_mode_config_helpers;
+
+	ret = drm_mode_create_suggested_offset_properties(drm);
+	if (ret)
+		return ret;
+
+	for (i = 0; i < pvd->num_heads; i++) {
+		ret = pvdisplay_output_init(&pvd->outputs[i]);
+		if (ret)
+			return ret;
+	}
+
+	ret = drm_vblank_init(drm, pvd->num_heads);
+	if (ret)
+		return ret;
+
+	drm_mode_config_reset(drm);
+	return 0;
+}

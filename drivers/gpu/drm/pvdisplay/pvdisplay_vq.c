@@ -1,0 +1,536 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * pvdisplay control queue: requests out, responses back in place.
+ *
+ * Every request is one descriptor chain (command, optional payload, response
+ * buffer) and every caller sleeps for its answer.  The completion callback,
+ * in interrupt context, only moves answered requests off the ring and
+ * completes them.  See DOC: locking in pvdisplay_drv.h.
+ */
+
+#include <linux/jiffies.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/virtio.h>
+#include <linux/virtio_config.h>
+
+#include <drm/drm_edid.h>
+#include <drm/drm_print.h>
+
+#include "pvdisplay_drv.h"
+
+static void pvdisplay_req_release(struct kref *ref)
+{
+	struct pvdisplay_req *req = container_of(ref, struct pvdisplay_req, ref);
+
+	/* May run in the completion callback: kvfree() defers vfree() there. */
+	kvfree(req->data);
+	kfree(req->resp);
+	kfree(req);
+}
+
+/**
+ * pvdisplay_req_alloc - allocate a request
+ * @cmd_len: room for the command (header, body and inline arrays)
+ * @resp_size: size of the response buffer
+ * @gfp: allocation flags
+ *
+ * Return: the request, with one reference held by the caller, or NULL.
+ */
+struct pvdisplay_req *pvdisplay_req_alloc(size_t cmd_len, size_t resp_size,
+					  gfp_t gfp)
+{
+	struct pvdisplay_req *req;
+
+	req = kzalloc(struct_size(req, cmd, cmd_len), gfp);
+	if (!req)
+		return NULL;
+
+	req->resp = kzalloc(resp_size, gfp);
+	if (!req->resp) {
+		kfree(req);
+		return NULL;
+	}
+
+	kref_init(&req->ref);
+	init_completion(&req->done);
+	req->cmd_len = cmd_len;
+	req->resp_size = resp_size;
+	return req;
+}
+
+/**
+ * pvdisplay_req_put - drop a reference to a request
+ * @req: the request, or NULL
+ */
+void pvdisplay_req_put(struct pvdisplay_req *req)
+{
+	if (req)
+		kref_put(&req->ref, pvdisplay_req_release);
+}
+
+/*
+ * The payload as a scatterlist: one entry if it is linearly mapped, one per
+ * page if it came from vmalloc (large memory entry arrays).
+ */
+static int pvdisplay_payload_sg(struct pvdisplay_req *req,
+				struct scatterlist **sgp, unsigned int *nents)
+{
+	struct scatterlist *sg;
+	size_t left = req->data_len;
+	u8 *p = req->data;
+	unsigned int n, i;
+
+	*sgp = NULL;
+	*nents = 0;
+	if (!left)
+		return 0;
+
+	if (!is_vmalloc_addr(p)) {
+		sg = kmalloc_obj(*sg);
+		if (!sg)
+			return -ENOMEM;
+		sg_init_one(sg, p, left);
+		*sgp = sg;
+		*nents = 1;
+		return 0;
+	}
+
+	n = DIV_ROUND_UP(offset_in_page(p) + left, PAGE_SIZE);
+	sg = kmalloc_objs(*sg, n);
+	if (!sg)
+		return -ENOMEM;
+	sg_init_table(sg, n);
+	for (i = 0; i < n; i++) {
+		size_t chunk = min_t(size_t, left, PAGE_SIZE - offset_in_page(p));
+
+		sg_set_page(&sg[i], vmalloc_to_page(p), chunk, offset_in_page(p));
+		p += chunk;
+		left -= chunk;
+	}
+	*sgp = sg;
+	*nents = n;
+	return 0;
+}
+
+/**
+ * pvdisplay_req_send - queue a request and sleep for the answer
+ * @pvd: the device
+ * @req: the request; the caller keeps its reference and drops it afterwards
+ *
+ * A full ring is waited for by sleeping until the completion callback frees
+ * descriptors, never by spinning.  The wait for space and the wait for the
+ * answer are each bounded by %PVDISPLAY_REQ_TIMEOUT.
+ *
+ * Return:
+ * * 0: the device answered; @req->resp holds @req->resp_len bytes.
+ * * -ETIMEDOUT or -EPROTO: the request was queued but no usable answer came;
+ *   the device may or may not have carried it out.
+ * * -ENODEV: the device is gone or was reset.
+ * * other negative errno: the request never reached the device.
+ */
+int pvdisplay_req_send(struct pvdisplay_device *pvd, struct pvdisplay_req *req)
+{
+	struct pvdisplay_vq *q = &pvd->ctrlq;
+	struct scatterlist cmd_sg, resp_sg, *payload, *sgs[3];
+	unsigned long deadline = jiffies + PVDISPLAY_REQ_TIMEOUT, seen;
+	unsigned int nents, out = 0;
+	int ret;
+
+	ret = pvdisplay_payload_sg(req, &payload, &nents);
+	if (ret)
+		return ret;
+
+	sg_init_one(&cmd_sg, req->cmd, req->cmd_len);
+	sgs[out++] = &cmd_sg;
+	if (payload)
+		sgs[out++] = payload;
+	sg_init_one(&resp_sg, req->resp, req->resp_size);
+	sgs[out] = &resp_sg;
+
+	/* A chain longer than the ring can never be queued. */
+	if (nents + 2 > q->ring_size) {
+		ret = -E2BIG;
+		goto out;
+	}
+
+	for (;;) {
+		long left;
+
+		spin_lock_irq(&q->lock);
+		if (q->dead) {
+			spin_unlock_irq(&q->lock);
+			ret = -ENODEV;
+			goto out;
+		}
+
+		/* The device's reference, dropped by the completion. */
+		kref_get(&req->ref);
+		ret = virtqueue_add_sgs(q->vq, sgs, out, 1, req, GFP_ATOMIC);
+		if (!ret) {
+			/*
+			 * Notify with the lock held: once it is dropped,
+			 * remove() may kill and delete the queue.
+			 */
+			if (virtqueue_kick_prepare(q->vq))
+				virtqueue_notify(q->vq);
+			spin_unlock_irq(&q->lock);
+			break;
+		}
+		kref_put(&req->ref, pvdisplay_req_release);
+		seen = q->completions;
+		spin_unlock_irq(&q->lock);
+
+		if (ret != -ENOSPC)
+			goto out;
+
+		left = (long)(deadline - jiffies);
+		if (left <= 0 ||
+		    !wait_event_timeout(q->space_wq,
+					READ_ONCE(q->dead) ||
+					READ_ONCE(q->completions) != seen,
+					left)) {
+			drm_err_ratelimited(pvd->drm,
+					    "control queue full for %u ms\n",
+					    jiffies_to_msecs(PVDISPLAY_REQ_TIMEOUT));
+			ret = -ETIMEDOUT;
+			goto out;
+		}
+	}
+
+	/* The ring has its own copy of the addresses: the list can go. */
+	kfree(payload);
+	payload = NULL;
+
+	if (!wait_for_completion_timeout(&req->done, PVDISPLAY_REQ_TIMEOUT)) {
+		/*
+		 * The device still owns the buffers and keeps its reference;
+		 * they are freed when it answers or the queue is killed.
+		 */
+		drm_err_ratelimited(pvd->drm,
+				    "request %#x unanswered after %u ms\n",
+				    le32_to_cpu(((struct pvdisplay_ctrl_hdr *)req->cmd)->type),
+				    jiffies_to_msecs(PVDISPLAY_REQ_TIMEOUT));
+		return -ETIMEDOUT;
+	}
+	return req->error;
+
+out:
+	kfree(payload);
+	return ret;
+}
+
+static void pvdisplay_vq_callback(struct virtqueue *vq)
+{
+	struct pvdisplay_device *pvd = vq->vdev->priv;
+	struct pvdisplay_vq *q = &pvd->ctrlq;
+	struct pvdisplay_req *req, *tmp;
+	unsigned int len, bad = 0;
+	unsigned long flags;
+	LIST_HEAD(answered);
+
+	spin_lock_irqsave(&q->lock, flags);
+	do {
+		virtqueue_disable_cb(vq);
+		/*
+		 * Bounded: the ring only hands back buffers we queued, each
+		 * once, and validates the ids the device returns.
+		 */
+		while ((req = virtqueue_get_buf(vq, &len))) {
+			if (len > req->resp_size) {
+				req->resp_len = 0;
+				req->error = -EPROTO;
+				bad++;
+			} else {
+				req->resp_len = len;
+				req->error = 0;
+			}
+			list_add_tail(&req->node, &answered);
+		}
+	} while (!virtqueue_enable_cb(vq));
+	q->completions++;
+	spin_unlock_irqrestore(&q->lock, flags);
+
+	/*
+	 * Outside the lock: a completed waiter may run at once and drop its
+	 * reference; ours goes right after.
+	 */
+	list_for_each_entry_safe(req, tmp, &answered, node) {
+		list_del(&req->node);
+		complete(&req->done);
+		pvdisplay_req_put(req);
+	}
+	wake_up(&q->space_wq);
+
+	if (bad)
+		drm_err_ratelimited(pvd->drm,
+				    "device reported oversized responses (%u)\n",
+				    bad);
+}
+
+/**
+ * pvdisplay_vq_init - find the control queue
+ * @pvd: the device
+ *
+ * Return: 0 or a negative errno.
+ */
+int pvdisplay_vq_init(struct pvdisplay_device *pvd)
+{
+	struct pvdisplay_vq *q = &pvd->ctrlq;
+	struct virtqueue *vq;
+
+	spin_lock_init(&q->lock);
+	init_waitqueue_head(&q->space_wq);
+
+	vq = virtio_find_single_vq(pvd->vdev, pvdisplay_vq_callback, "control");
+	if (IS_ERR(vq))
+		return PTR_ERR(vq);
+
+	q->vq = vq;
+	q->ring_size = virtqueue_get_vring_size(vq);
+	return 0;
+}
+
+/**
+ * pvdisplay_vq_kill - reset the device and fail every outstanding request
+ * @pvd: the device
+ *
+ * After this nothing can be queued, no callback runs, the device holds no
+ * buffer and no guest memory, and every waiter has been woken.  The queue
+ * itself stays allocated until pvdisplay_vq_del().
+ */
+void pvdisplay_vq_kill(struct pvdisplay_device *pvd)
+{
+	struct pvdisplay_vq *q = &pvd->ctrlq;
+	struct pvdisplay_req *req;
+
+	spin_lock_irq(&q->lock);
+	q->dead = true;
+	spin_unlock_irq(&q->lock);
+	wake_up_all(&q->space_wq);
+
+	/* Stops the device and waits for running callbacks to finish. */
+	virtio_reset_device(pvd->vdev);
+
+	/*
+	 * Whatever is still in the ring, answered or not, will never be
+	 * completed by the callback now.  The reset means the device no
+	 * longer holds any of it, so fail it all the same way.
+	 */
+	for (;;) {
+		spin_lock_irq(&q->lock);
+		req = virtqueue_detach_unused_buf(q->vq);
+		spin_unlock_irq(&q->lock);
+		if (!req)
+			break;
+		req->resp_len = 0;
+		req->error = -ENODEV;
+		complete(&req->done);
+		pvdisplay_req_put(req);
+	}
+}
+
+/**
+ * pvdisplay_vq_del - free the queue after pvdisplay_vq_kill()
+ * @pvd: the device
+ */
+void pvdisplay_vq_del(struct pvdisplay_device *pvd)
+{
+	pvd->vdev->config->del_vqs(pvd->vdev);
+}
+
+/* ---- commands ---------------------------------------------------------- */
+
+/**
+ * pvdisplay_cmd_get_display_info - fetch and validate every head's info
+ * @pvd: the device
+ * @heads: out: room for %PVDISPLAY_MAX_HEADS entries; on success the first
+ *	&pvdisplay_device.cfg_num_heads are valid, on failure none is written
+ *
+ * Return: 0 or a negative errno.
+ */
+int pvdisplay_cmd_get_display_info(struct pvdisplay_device *pvd,
+				   struct pvdisplay_head_state *heads)
+{
+	struct pvdisplay_req *req;
+	unsigned int fixups = 0;
+	int ret;
+
+	req = pvdisplay_req_alloc(sizeof(struct pvdisplay_ctrl_hdr),
+				  sizeof(struct pvdisplay_resp_display_info),
+				  GFP_KERNEL);
+	if (!req)
+		return -ENOMEM;
+
+	pvdisplay_encode_get_display_info((struct pvdisplay_ctrl_hdr *)req->cmd);
+	ret = pvdisplay_req_send(pvd, req);
+	if (!ret)
+		ret = pvdisplay_parse_display_info(req->resp, req->resp_len,
+						   pvd->cfg_num_heads,
+						   pvd->max_width,
+						   pvd->max_height, heads, &fixups);
+	pvdisplay_req_put(req);
+
+	if (ret)
+		drm_err_ratelimited(pvd->drm, "GET_DISPLAY_INFO failed: %d\n", ret);
+	else if (fixups)
+		drm_err_ratelimited(pvd->drm,
+				    "display info: ignored %u implausible values\n",
+				    fixups);
+	return ret;
+}
+
+/**
+ * pvdisplay_cmd_get_edid - fetch one head's EDID
+ * @pvd: the device
+ * @head: head index
+ * @edid: out: the EDID, or NULL if the head has none
+ *
+ * The EDID is framed-checked here and then checked by drm_edid_valid()
+ * (block count and checksums); an invalid one is reported and dropped.
+ *
+ * Return: 0 or a negative errno (@edid is NULL then).
+ */
+int pvdisplay_cmd_get_edid(struct pvdisplay_device *pvd, unsigned int head,
+			   const struct drm_edid **edid)
+{
+	const struct pvdisplay_resp_edid *resp;
+	struct pvdisplay_req *req;
+	u32 size = 0;
+	int ret;
+
+	*edid = NULL;
+	req = pvdisplay_req_alloc(sizeof(struct pvdisplay_cmd_get_edid),
+				  sizeof(struct pvdisplay_resp_edid), GFP_KERNEL);
+	if (!req)
+		return -ENOMEM;
+
+	pvdisplay_encode_get_edid((struct pvdisplay_cmd_get_edid *)req->cmd, head);
+	ret = pvdisplay_req_send(pvd, req);
+	resp = req->resp;
+	if (!ret)
+		ret = pvdisplay_parse_edid(resp, req->resp_len, &size);
+	if (!ret && size) {
+		*edid = drm_edid_alloc(resp->edid, size);
+		if (!*edid) {
+			ret = -ENOMEM;
+		} else if (!drm_edid_valid(*edid)) {
+			drm_edid_free(*edid);
+			*edid = NULL;
+			ret = -EPROTO;
+		}
+	}
+	pvdisplay_req_put(req);
+
+	if (ret)
+		drm_err_ratelimited(pvd->drm, "GET_EDID(%u) failed: %d\n",
+				    head, ret);
+	return ret;
+}
+
+/**
+ * pvdisplay_cmd_resource_create - share memory with the device
+ * @pvd: the device
+ * @resource_id: the new resource's id
+ * @size: resource size in bytes
+ * @entries: @nr_entries memory entries, kvmalloc'ed; always consumed, since
+ *	the device may read them until it answers
+ * @nr_entries: number of entries
+ *
+ * Return: 0 if the resource exists; -ETIMEDOUT or -EPROTO if that is
+ * unknown (no usable answer); any other negative errno if it certainly does
+ * not exist (never queued, refused by the device, or the device was reset).
+ */
+int pvdisplay_cmd_resource_create(struct pvdisplay_device *pvd, u32 resource_id,
+				  u64 size, struct pvdisplay_mem_entry *entries,
+				  u32 nr_entries)
+{
+	struct pvdisplay_req *req;
+	int ret;
+
+	req = pvdisplay_req_alloc(sizeof(struct pvdisplay_cmd_resource_create),
+				  sizeof(struct pvdisplay_resp_hdr), GFP_KERNEL);
+	if (!req) {
+		kvfree(entries);
+		return -ENOMEM;
+	}
+
+	pvdisplay_encode_resource_create((struct pvdisplay_cmd_resource_create *)req->cmd,
+					 resource_id, nr_entries, size);
+	req->data = entries;
+	req->data_len = (size_t)nr_entries * sizeof(*entries);
+
+	ret = pvdisplay_req_send(pvd, req);
+	if (!ret)
+		ret = pvdisplay_resp_check(req->resp, req->resp_len,
+					   sizeof(struct pvdisplay_resp_hdr));
+	pvdisplay_req_put(req);
+
+	if (ret)
+		drm_err_ratelimited(pvd->drm,
+				    "RESOURCE_CREATE(%u, %llu bytes, %u entries) failed: %d\n",
+				    resource_id, size, nr_entries, ret);
+	return ret;
+}
+
+/**
+ * pvdisplay_cmd_resource_destroy - stop sharing a resource's memory
+ * @pvd: the device
+ * @resource_id: the resource
+ *
+ * Return: 0 if the device no longer uses the memory (destroyed, or it never
+ * knew the resource); -ENODEV if the device is being reset; another
+ * negative errno if the memory may still be in use.
+ */
+int pvdisplay_cmd_resource_destroy(struct pvdisplay_device *pvd,
+				   u32 resource_id)
+{
+	struct pvdisplay_req *req;
+	int ret;
+
+	req = pvdisplay_req_alloc(sizeof(struct pvdisplay_cmd_resource_destroy),
+				  sizeof(struct pvdisplay_resp_hdr), GFP_KERNEL);
+	if (!req)
+		return -ENOMEM;
+
+	pvdisplay_encode_resource_destroy((struct pvdisplay_cmd_resource_destroy *)req->cmd,
+					  resource_id);
+	ret = pvdisplay_req_send(pvd, req);
+	if (!ret) {
+		ret = pvdisplay_resp_check(req->resp, req->resp_len,
+					   sizeof(struct pvdisplay_resp_hdr));
+		/* Unknown to the device: it does not use the memory. */
+		if (ret == -ENOENT)
+			ret = 0;
+	}
+	pvdisplay_req_put(req);
+
+	if (ret && ret != -ENODEV)
+		drm_err_ratelimited(pvd->drm, "RESOURCE_DESTROY(%u) failed: %d\n",
+				    resource_id, ret);
+	return ret;
+}
+
+/**
+ * pvdisplay_cmd_scanout_send - send an encoded SCANOUT_UPDATE
+ * @pvd: the device
+ * @req: request allocated with room for %PVDISPLAY_SCANOUT_UPDATE_MAX_SIZE
+ *	and encoded with pvdisplay_encode_scanout_update()
+ * @len: the encoded length
+ *
+ * Return: 0 or a negative errno.
+ */
+int pvdisplay_cmd_scanout_send(struct pvdisplay_device *pvd,
+			       struct pvdisplay_req *req, size_t len)
+{
+	int ret;
+
+	req->cmd_len = len;
+	ret = pvdisplay_req_send(pvd, req);
+	if (!ret)
+		ret = pvdisplay_resp_check(req->resp, req->resp_len,
+					   sizeof(struct pvdisplay_resp_hdr));
+	return ret;
+}
