@@ -158,6 +158,7 @@ struct pvdisplay_req {
  *	Same serialisation as @scanout_on.
  * @damage: scratch space of the plane update (too big for the stack).
  *	Same serialisation as @scanout_on.
+ * @panic_req: preallocated full update for drm_panic, NULL once used.
  */
 struct pvdisplay_output {
 	struct pvdisplay_device *pvd;
@@ -171,6 +172,7 @@ struct pvdisplay_output {
 	bool scanout_on;
 	bool need_full;
 	struct pvdisplay_damage damage;
+	struct pvdisplay_req *panic_req;
 };
 
 /**
@@ -270,6 +272,8 @@ struct pvdisplay_req *pvdisplay_req_alloc(size_t cmd_len, size_t resp_size,
 					  gfp_t gfp);
 void pvdisplay_req_put(struct pvdisplay_req *req);
 int pvdisplay_req_send(struct pvdisplay_device *pvd, struct pvdisplay_req *req);
+int pvdisplay_req_queue_panic(struct pvdisplay_device *pvd,
+			      struct pvdisplay_req *req);
 int pvdisplay_cmd_get_display_info(struct pvdisplay_device *pvd,
 				   struct pvdisplay_head_state *heads);
 int pvdisplay_cmd_get_edid(struct pvdisplay_device *pvd, unsigned int head,

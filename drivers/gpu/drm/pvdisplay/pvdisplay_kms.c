@@ -133,6 +133,8 @@ static void pvdisplay_kms_fini(struct drm_device *drm, void *arg)
 	for (i = 0; i < pvd->num_heads; i++) {
 		drm_edid_free(pvd->outputs[i].edid);
 		pvd->outputs[i].edid = NULL;
+		pvdisplay_req_put(pvd->outputs[i].panic_req);
+		pvd->outputs[i].panic_req = NULL;
 	}
 }
 

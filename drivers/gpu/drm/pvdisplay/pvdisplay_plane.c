@@ -11,6 +11,7 @@
  * so the commit tail itself never allocates; it sleeps for the answer.
  */
 
+#include <linux/iosys-map.h>
 #include <linux/slab.h>
 
 #include <drm/drm_atomic.h>
@@ -20,6 +21,8 @@
 #include <drm/drm_fourcc.h>
 #include <drm/drm_framebuffer.h>
 #include <drm/drm_gem_atomic_helper.h>
+#include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_panic.h>
 #include <drm/drm_print.h>
 
 #include "pvdisplay_damage.h"
@@ -134,17 +137,25 @@ static int pvdisplay_plane_prepare_fb(struct drm_plane *plane,
 	return 0;
 }
 
-/* Send @len bytes of @pstate's request; the request is used up either way. */
+/*
+ * Encode @scanout (and @damage, NULL for a full update) into the request
+ * prepare_fb allocated for this update, send it and wait for the answer.
+ * The request is used up either way.
+ */
 static int pvdisplay_plane_send(struct pvdisplay_output *output,
-				struct pvdisplay_plane_state *pstate, size_t len)
+				struct pvdisplay_plane_state *pstate,
+				const struct pvdisplay_scanout *scanout,
+				const struct pvdisplay_damage *damage)
 {
 	struct pvdisplay_req *req = pstate->req;
+	size_t len;
 	int ret;
 
 	pstate->req = NULL;
 	if (drm_WARN_ON_ONCE(output->pvd->drm, !req))
 		return -ENOMEM;
 
+	len = pvdisplay_encode_scanout_update(req->cmd, scanout, damage);
 	ret = pvdisplay_cmd_scanout_send(output->pvd, req, len);
 	pvdisplay_req_put(req);
 	return ret;
@@ -154,15 +165,13 @@ static void pvdisplay_plane_head_off(struct pvdisplay_output *output,
 				     struct pvdisplay_plane_state *pstate)
 {
 	struct pvdisplay_scanout off = { .head = output->index };
-	size_t len;
 	int ret;
 
 	output->need_full = true;
 	if (!output->scanout_on)
 		return;
 
-	len = pvdisplay_encode_scanout_update(pstate->req->cmd, &off, NULL);
-	ret = pvdisplay_plane_send(output, pstate, len);
+	ret = pvdisplay_plane_send(output, pstate, &off, NULL);
 	if (ret) {
 		drm_err_ratelimited(output->pvd->drm,
 				    "head %u: disabling failed: %d\n",
@@ -201,7 +210,6 @@ static void pvdisplay_plane_atomic_update(struct drm_plane *plane,
 	struct pvdisplay_drect src;
 	struct drm_rect clip;
 	bool full;
-	size_t len;
 	int idx, ret;
 
 	if (!drm_dev_enter(plane->dev, &idx))
@@ -246,19 +254,14 @@ static void pvdisplay_plane_atomic_update(struct drm_plane *plane,
 	}
 
 	pvdisplay_bo_sync_for_device(fb->obj[0]);
-	len = pvdisplay_encode_scanout_update(pstate->req->cmd, &scanout,
-					      full ? NULL : damage);
-	ret = pvdisplay_plane_send(output, pstate, len);
-	if (ret) {
+	ret = pvdisplay_plane_send(output, pstate, &scanout,
+				   full ? NULL : damage);
+	/* After a failure the head may show anything: refresh it all next. */
+	output->need_full = ret != 0;
+	output->scanout_on = true;
+	if (ret)
 		drm_err_ratelimited(plane->dev, "head %u: update failed: %d\n",
 				    output->index, ret);
-		/* The device may show anything now: refresh it all next time. */
-		output->need_full = true;
-		output->scanout_on = true;
-		goto out;
-	}
-	output->scanout_on = true;
-	output->need_full = false;
 out:
 	drm_dev_exit(idx);
 }
@@ -276,11 +279,86 @@ static void pvdisplay_plane_atomic_disable(struct drm_plane *plane,
 	drm_dev_exit(idx);
 }
 
+/*
+ * drm_panic: draw into the shown part of the framebuffer.  Its pages stay
+ * pinned while the device has the resource, so they are always usable; a
+ * kernel mapping is used when the source rectangle does not start at the
+ * first page.
+ */
+static int pvdisplay_plane_get_scanout_buffer(struct drm_plane *plane,
+					      struct drm_scanout_buffer *sb)
+{
+	struct drm_plane_state *state = plane->state;
+	struct drm_gem_shmem_object *shmem;
+	struct drm_framebuffer *fb;
+	struct pvdisplay_drect src;
+	struct pvdisplay_fb_layout layout;
+
+	if (!state || !state->fb || !state->visible)
+		return -ENODEV;
+
+	fb = state->fb;
+	shmem = to_drm_gem_shmem_obj(fb->obj[0]);
+	pvdisplay_fb_layout_of(state, &layout, &src);
+
+	if (shmem->vaddr) {
+		iosys_map_set_vaddr(&sb->map[0], shmem->vaddr);
+		iosys_map_incr(&sb->map[0], (size_t)layout.offset +
+			       (size_t)src.y1 * layout.stride +
+			       (size_t)src.x1 * layout.cpp);
+	} else if (shmem->pages && !layout.offset && !src.x1 && !src.y1) {
+		sb->pages = shmem->pages;
+	} else {
+		return -EOPNOTSUPP;
+	}
+
+	sb->format = fb->format;
+	sb->width = src.x2 - src.x1;
+	sb->height = src.y2 - src.y1;
+	sb->pitch[0] = fb->pitches[0];
+	return 0;
+}
+
+/* drm_panic: one full update, queued without sleeping, not waited for. */
+static void pvdisplay_plane_panic_flush(struct drm_plane *plane)
+{
+	struct pvdisplay_output *output = plane_to_output(plane);
+	struct drm_plane_state *state = plane->state;
+	struct pvdisplay_req *req = output->panic_req;
+	struct drm_framebuffer *fb = state->fb;
+	struct pvdisplay_fb_layout layout;
+	struct pvdisplay_scanout scanout;
+	struct pvdisplay_drect src;
+
+	if (!req)
+		return;
+
+	pvdisplay_fb_layout_of(state, &layout, &src);
+	scanout = (struct pvdisplay_scanout) {
+		.head = output->index,
+		.resource_id = pvdisplay_bo_resource_id(fb->obj[0]),
+		.format = fb->format->format,
+		.offset = fb->offsets[0],
+		.stride = fb->pitches[0],
+		.fb_width = fb->width,
+		.fb_height = fb->height,
+		.src_x = src.x1,
+		.src_y = src.y1,
+		.src_width = src.x2 - src.x1,
+		.src_height = src.y2 - src.y1,
+	};
+	req->cmd_len = pvdisplay_encode_scanout_update(req->cmd, &scanout, NULL);
+	if (!pvdisplay_req_queue_panic(output->pvd, req))
+		output->panic_req = NULL;	/* the ring owns it now */
+}
+
 static const struct drm_plane_helper_funcs pvdisplay_plane_helper_funcs = {
 	.prepare_fb = pvdisplay_plane_prepare_fb,
 	.atomic_check = pvdisplay_plane_atomic_check,
 	.atomic_update = pvdisplay_plane_atomic_update,
 	.atomic_disable = pvdisplay_plane_atomic_disable,
+	.get_scanout_buffer = pvdisplay_plane_get_scanout_buffer,
+	.panic_flush = pvdisplay_plane_panic_flush,
 };
 
 static void pvdisplay_plane_destroy_state(struct drm_plane *plane,
@@ -347,6 +425,13 @@ int pvdisplay_plane_init(struct pvdisplay_output *output)
 	int ret;
 
 	/* possible_crtcs is filled in when the CRTC is created on it. */
+	/* A full update needs no damage arrays. */
+	output->panic_req = pvdisplay_req_alloc(sizeof(struct pvdisplay_cmd_scanout_update),
+						sizeof(struct pvdisplay_resp_hdr),
+						GFP_KERNEL);
+	if (!output->panic_req)
+		return -ENOMEM;
+
 	ret = drm_universal_plane_init(pvd->drm, &output->primary, 0,
 				       &pvdisplay_plane_funcs, pvdisplay_formats,
 				       nformats, NULL, DRM_PLANE_TYPE_PRIMARY,

@@ -222,6 +222,45 @@ out:
 	return ret;
 }
 
+/**
+ * pvdisplay_req_queue_panic - queue a request without sleeping or waiting
+ * @pvd: the device
+ * @req: a request without payload; the ring takes over the caller's
+ *	reference if it is queued
+ *
+ * For drm_panic only: the queue lock is only tried (its holder may be a
+ * stopped CPU), a full ring is not waited for, and the answer is not
+ * waited for either; the host shows the panic screen when it processes the
+ * request.
+ *
+ * Return: 0 if queued, a negative errno otherwise (the caller keeps @req).
+ */
+int pvdisplay_req_queue_panic(struct pvdisplay_device *pvd,
+			      struct pvdisplay_req *req)
+{
+	struct pvdisplay_vq *q = &pvd->ctrlq;
+	struct scatterlist cmd_sg, resp_sg, *sgs[2] = { &cmd_sg, &resp_sg };
+	unsigned long flags;
+	int ret;
+
+	if (req->data_len)
+		return -EINVAL;
+	if (!spin_trylock_irqsave(&q->lock, flags))
+		return -EBUSY;
+
+	if (q->dead) {
+		ret = -ENODEV;
+	} else {
+		sg_init_one(&cmd_sg, req->cmd, req->cmd_len);
+		sg_init_one(&resp_sg, req->resp, req->resp_size);
+		ret = virtqueue_add_sgs(q->vq, sgs, 1, 1, req, GFP_ATOMIC);
+		if (!ret && virtqueue_kick_prepare(q->vq))
+			virtqueue_notify(q->vq);
+	}
+	spin_unlock_irqrestore(&q->lock, flags);
+	return ret;
+}
+
 static void pvdisplay_vq_callback(struct virtqueue *vq)
 {
 	struct pvdisplay_device *pvd = vq->vdev->priv;
