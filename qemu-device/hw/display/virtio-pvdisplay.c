@@ -1,0 +1,1312 @@
+/*
+ * virtio-pvdisplay: paravirtual display device
+ *
+ * The guest shares framebuffer memory once per resource (RESOURCE_CREATE,
+ * a scatter-gather list of guest RAM that stays mapped), then sends one
+ * SCANOUT_UPDATE per plane update naming the resource, the framebuffer
+ * layout and what changed.  Each head has a QemuConsole whose surface is a
+ * host-side copy of the head's source rectangle; only damaged pixels are
+ * copied into it, converted to the surface format.
+ *
+ * Request decoding and validation live in pvdisplay-wire.c (pure, unit
+ * tested); this file does what needs QEMU: virtqueue, guest memory,
+ * consoles, EDID, migration, and the host memory budget.
+ *
+ * Wire protocol: include/standard-headers/drm/pvdisplay.h.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/bswap.h"
+#include "qemu/iov.h"
+#include "qemu/log.h"
+#include "qemu/error-report.h"
+#include "qemu/module.h"
+#include "qemu/timer.h"
+#include "qemu/units.h"
+#include "qapi/error.h"
+#include "hw/qdev-properties.h"
+#include "hw/virtio/virtio.h"
+#include "hw/virtio/virtio-pvdisplay.h"
+#include "hw/display/edid.h"
+#include "migration/vmstate.h"
+#include "system/dma.h"
+#include "ui/console.h"
+#include "ui/qemu-pixman.h"
+#include "pvdisplay-wire.h"
+#include "trace.h"
+
+#define PVD_CTRL_QUEUE_SIZE     128
+/* Requests handled per run before yielding to the main loop. */
+#define PVD_BATCH               64
+#define PVD_MAX_RESOURCES       4096
+#define PVD_MAX_DIM             16384
+#define PVD_DEFAULT_REFRESH_MHZ 60000
+#define PVD_DEFAULT_DPI         100
+/* EDID buffer: base block + CTA block, + DisplayID for modes >= 4096. */
+#define PVD_EDID_BUF_SIZE       384
+/* Memory entries read from a request per iov_to_buf(). */
+#define PVD_ENTRY_CHUNK         256
+/* Guest error log lines allowed per window; the rest are counted. */
+#define PVD_LOG_BURST           10
+#define PVD_LOG_WINDOW_MS       1000
+
+/* Host memory charged per resource, see pvd_resource_cost(). */
+#define PVD_RESOURCE_OVERHEAD   256
+#define PVD_ENTRY_COST \
+    (sizeof(struct iovec) + 2 * sizeof(uint64_t) + sizeof(uint32_t))
+
+struct PvdResource {
+    uint32_t id;
+    uint64_t size;
+    uint32_t nr_entries;
+    uint64_t *addr;             /* [nr_entries] guest DMA addresses */
+    uint32_t *len;              /* [nr_entries] entry lengths */
+
+    /* not migrated, rebuilt on load */
+    struct iovec *iov;          /* [nr_entries] host mappings */
+    uint64_t *start;            /* [nr_entries] offset of entry in resource */
+    uint32_t nr_mapped;         /* entries of @iov currently mapped */
+    uint64_t hostmem;           /* bytes charged to max-hostmem */
+    QTAILQ_ENTRY(PvdResource) next;
+};
+
+struct PvdHead {
+    /* guest side: the head's scanout, resource_id 0 = disabled (migrated) */
+    PvdScanout sc;
+
+    /* host side: what the host window asks for (migrated) */
+    bool connected;
+    bool pos_from_ui;           /* x/y set by the UI, else automatic layout */
+    uint32_t pref_width;
+    uint32_t pref_height;
+    int32_t x;
+    int32_t y;
+    uint32_t refresh_mhz;       /* 0: default */
+    uint16_t width_mm;          /* 0: derived from PVD_DEFAULT_DPI */
+    uint16_t height_mm;
+
+    /* not migrated */
+    QemuConsole *con;
+    PvdResource *res;           /* resource scanned out, NULL if disabled */
+    DisplaySurface *ds;         /* the console's surface while enabled */
+    uint64_t surface_bytes;     /* charged to max-hostmem */
+};
+
+/* ------------------------------------------------------------------ */
+/* Guest errors */
+
+static void G_GNUC_PRINTF(2, 3)
+pvd_guest_error(VirtIOPVDisplay *s, const char *fmt, ...)
+{
+    int64_t now;
+    va_list ap;
+    char *msg;
+
+    if (!qemu_loglevel_mask(LOG_GUEST_ERROR)) {
+        return;
+    }
+    now = qemu_clock_get_ms(QEMU_CLOCK_REALTIME);
+    if (now - s->log_window_start >= PVD_LOG_WINDOW_MS) {
+        if (s->log_suppressed) {
+            qemu_log_mask(LOG_GUEST_ERROR,
+                          "virtio-pvdisplay: %u guest error messages "
+                          "suppressed\n", s->log_suppressed);
+        }
+        s->log_window_start = now;
+        s->log_count = 0;
+        s->log_suppressed = 0;
+    }
+    if (s->log_count >= PVD_LOG_BURST) {
+        s->log_suppressed++;
+        return;
+    }
+    s->log_count++;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    qemu_log_mask(LOG_GUEST_ERROR, "virtio-pvdisplay: %s\n", msg);
+    g_free(msg);
+}
+
+static uint32_t pvd_reject(VirtIOPVDisplay *s, uint32_t type, uint32_t status,
+                           const char *why)
+{
+    const char *name = pvd_wire_cmd_name(type);
+
+    why = why ? why : "unspecified";
+    trace_virtio_pvdisplay_reject(name, type, status, why);
+    pvd_guest_error(s, "%s (0x%x) rejected with status 0x%x: %s",
+                    name, type, status, why);
+    return status;
+}
+
+/* ------------------------------------------------------------------ */
+/* Host memory budget */
+
+static bool pvd_hostmem_charge(VirtIOPVDisplay *s, uint64_t release,
+                               uint64_t charge)
+{
+    uint64_t used = s->hostmem - release;
+
+    if (charge > s->conf.max_hostmem || used > s->conf.max_hostmem - charge) {
+        return false;
+    }
+    s->hostmem = used + charge;
+    trace_virtio_pvdisplay_hostmem(s->hostmem, s->conf.max_hostmem);
+    return true;
+}
+
+static void pvd_hostmem_release(VirtIOPVDisplay *s, uint64_t bytes)
+{
+    if (!bytes) {
+        return;
+    }
+    s->hostmem -= MIN(bytes, s->hostmem);
+    trace_virtio_pvdisplay_hostmem(s->hostmem, s->conf.max_hostmem);
+}
+
+/* ------------------------------------------------------------------ */
+/* Features and limits */
+
+static uint32_t pvd_num_heads(VirtIOPVDisplay *s)
+{
+    if (virtio_vdev_has_feature(VIRTIO_DEVICE(s), PVDISPLAY_F_MULTI_HEAD)) {
+        return s->conf.heads;
+    }
+    return 1;
+}
+
+static void pvd_limits(VirtIOPVDisplay *s, PvdWireLimits *lim)
+{
+    VirtIODevice *vdev = VIRTIO_DEVICE(s);
+
+    lim->num_heads = pvd_num_heads(s);
+    lim->max_width = s->conf.max_xres;
+    lim->max_height = s->conf.max_yres;
+    lim->edid = virtio_vdev_has_feature(vdev, PVDISPLAY_F_EDID);
+    lim->extra_formats = virtio_vdev_has_feature(vdev,
+                                                 PVDISPLAY_F_EXTRA_FORMATS);
+}
+
+/* ------------------------------------------------------------------ */
+/* Resources */
+
+static uint64_t pvd_resource_cost(uint32_t nr_entries)
+{
+    return PVD_RESOURCE_OVERHEAD + (uint64_t)nr_entries * PVD_ENTRY_COST;
+}
+
+static PvdResource *pvd_resource_find(VirtIOPVDisplay *s, uint32_t id)
+{
+    return g_hash_table_lookup(s->resource_table, GUINT_TO_POINTER(id));
+}
+
+static void pvd_resource_unmap(VirtIOPVDisplay *s, PvdResource *res)
+{
+    AddressSpace *as = VIRTIO_DEVICE(s)->dma_as;
+    uint32_t i;
+
+    for (i = 0; i < res->nr_mapped; i++) {
+        dma_memory_unmap(as, res->iov[i].iov_base, res->iov[i].iov_len,
+                         DMA_DIRECTION_TO_DEVICE, 0);
+    }
+    res->nr_mapped = 0;
+}
+
+static void pvd_resource_free(VirtIOPVDisplay *s, PvdResource *res)
+{
+    pvd_resource_unmap(s, res);
+    g_free(res->addr);
+    g_free(res->len);
+    g_free(res->iov);
+    g_free(res->start);
+    g_free(res);
+}
+
+/*
+ * Map one memory entry.  It must lie entirely in one guest RAM block: the
+ * first section is checked before mapping, so MMIO is never read (no bounce
+ * buffer), and a map shorter than the entry (the run leaves the RAM block)
+ * is undone and refused.
+ */
+static bool pvd_map_entry(VirtIOPVDisplay *s, uint64_t addr, uint32_t len,
+                          struct iovec *iov)
+{
+    AddressSpace *as = VIRTIO_DEVICE(s)->dma_as;
+    MemoryRegion *mr;
+    hwaddr xlat, plen = len;
+    void *p;
+
+    WITH_RCU_READ_LOCK_GUARD() {
+        mr = address_space_translate(as, addr, &xlat, &plen, false,
+                                     MEMTXATTRS_UNSPECIFIED);
+        if (!memory_region_is_ram(mr) || memory_region_is_ram_device(mr) ||
+            memory_region_is_rom(mr) || memory_region_is_romd(mr)) {
+            return false;
+        }
+    }
+
+    plen = len;
+    p = dma_memory_map(as, addr, &plen, DMA_DIRECTION_TO_DEVICE,
+                       MEMTXATTRS_UNSPECIFIED);
+    if (!p) {
+        return false;
+    }
+    if (plen != len) {
+        dma_memory_unmap(as, p, plen, DMA_DIRECTION_TO_DEVICE, 0);
+        return false;
+    }
+    iov->iov_base = p;
+    iov->iov_len = len;
+    return true;
+}
+
+/* Map every entry of @res, all or nothing.  @res->iov must be allocated. */
+static bool pvd_resource_map(VirtIOPVDisplay *s, PvdResource *res,
+                             uint32_t *bad)
+{
+    uint64_t off = 0;
+    uint32_t i;
+
+    for (i = 0; i < res->nr_entries; i++) {
+        if (!pvd_map_entry(s, res->addr[i], res->len[i], &res->iov[i])) {
+            *bad = i;
+            pvd_resource_unmap(s, res);
+            return false;
+        }
+        res->nr_mapped = i + 1;
+        res->start[i] = off;
+        off += res->len[i];
+    }
+    return true;
+}
+
+/*
+ * Copy @n bytes at offset @off of the resource to @dst.  The caller has
+ * checked that [off, off + n) lies inside the resource.
+ */
+static void pvd_resource_read(const PvdResource *res, uint64_t off,
+                              uint8_t *dst, size_t n)
+{
+    uint32_t lo = 0, hi = res->nr_mapped - 1, i;
+
+    if (!res->nr_mapped) {
+        return;
+    }
+    /* last entry starting at or before @off */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo + 1) / 2;
+
+        if (res->start[mid] <= off) {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    for (i = lo; n && i < res->nr_mapped; i++) {
+        uint64_t in = off - res->start[i];
+        size_t chunk;
+
+        if (in >= res->iov[i].iov_len) {
+            break;
+        }
+        chunk = MIN(n, res->iov[i].iov_len - in);
+        memcpy(dst, (uint8_t *)res->iov[i].iov_base + in, chunk);
+        dst += chunk;
+        off += chunk;
+        n -= chunk;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Heads */
+
+/*
+ * Pixman format in which guest pixels of @format are read.  Alpha is not
+ * shown, so alpha formats are read as their X variant; XRGB8888 and
+ * ARGB8888 then match the console surface and are copied as they are.
+ */
+static pixman_format_code_t pvd_pixman_format(uint32_t format)
+{
+    switch (format) {
+    case PVD_FORMAT_XRGB8888:
+    case PVD_FORMAT_ARGB8888:
+        return PIXMAN_LE_x8r8g8b8;
+    case PVD_FORMAT_XBGR8888:
+    case PVD_FORMAT_ABGR8888:
+        return PIXMAN_LE_x8b8g8r8;
+    case PVD_FORMAT_RGB565:
+        return PIXMAN_r5g6b5;   /* little-endian only, see pvd_head_copy */
+    default:
+        return 0;
+    }
+}
+
+/* Copy the framebuffer rectangle @r (inside the source rectangle). */
+static void pvd_head_copy(VirtIOPVDisplay *s, uint32_t idx, const PvdRect *r)
+{
+    PvdHead *h = &s->heads[idx];
+    const PvdScanout *sc = &h->sc;
+    DisplaySurface *ds = h->ds;
+    pixman_format_code_t fmt = pvd_pixman_format(sc->format);
+    uint32_t cpp = pvd_wire_format_cpp(sc->format, true);
+    uint32_t dx = r->x - sc->src_x;
+    uint32_t dy = r->y - sc->src_y;
+    size_t line = (size_t)r->width * cpp;
+    uint32_t row, n;
+
+    if (!ds || !h->res || !fmt) {
+        return;
+    }
+
+    if (fmt == surface_format(ds)) {
+        uint8_t *dst = surface_data(ds);
+        size_t stride = surface_stride(ds);
+
+        for (row = 0; row < r->height; row++) {
+            pvd_resource_read(h->res,
+                              pvd_wire_pixel_offset(sc, r->x, r->y + row),
+                              dst + (dy + row) * stride + dx * 4, line);
+        }
+    } else {
+        size_t bstride = ROUND_UP(line, 4);
+        uint32_t band = s->bounce_size / bstride;
+
+        for (row = 0; row < r->height; row += n) {
+            pixman_image_t *src;
+            uint32_t i;
+
+            n = MIN(band, r->height - row);
+            for (i = 0; i < n; i++) {
+                pvd_resource_read(h->res,
+                                  pvd_wire_pixel_offset(sc, r->x,
+                                                        r->y + row + i),
+                                  s->bounce + i * bstride, line);
+            }
+#if HOST_BIG_ENDIAN
+            if (cpp == 2) {
+                uint16_t *px = (uint16_t *)s->bounce;
+                size_t k;
+
+                for (k = 0; k < n * bstride / 2; k++) {
+                    px[k] = bswap16(px[k]);
+                }
+            }
+#endif
+            src = pixman_image_create_bits(fmt, r->width, n,
+                                           (uint32_t *)s->bounce, bstride);
+            pixman_image_composite(PIXMAN_OP_SRC, src, NULL, ds->image,
+                                   0, 0, 0, 0, dx, dy + row, r->width, n);
+            pixman_image_unref(src);
+        }
+    }
+    trace_virtio_pvdisplay_head_refresh(idx, r->width, r->height, dx, dy);
+    dpy_gfx_update(h->con, dx, dy, r->width, r->height);
+}
+
+static void pvd_head_refresh_full(VirtIOPVDisplay *s, uint32_t idx)
+{
+    const PvdScanout *sc = &s->heads[idx].sc;
+    PvdRect r = {
+        .x = sc->src_x,
+        .y = sc->src_y,
+        .width = sc->src_width,
+        .height = sc->src_height,
+    };
+
+    pvd_head_copy(s, idx, &r);
+}
+
+static void pvd_head_disable(VirtIOPVDisplay *s, uint32_t idx)
+{
+    PvdHead *h = &s->heads[idx];
+
+    if (h->ds || h->res) {
+        trace_virtio_pvdisplay_head_disable(idx);
+    }
+    memset(&h->sc, 0, sizeof(h->sc));
+    h->res = NULL;
+    if (h->ds) {
+        /* the console frees the old surface and shows a placeholder */
+        dpy_gfx_replace_surface(h->con, NULL);
+        h->ds = NULL;
+    }
+    pvd_hostmem_release(s, h->surface_bytes);
+    h->surface_bytes = 0;
+}
+
+/*
+ * Point head @idx at @res with configuration @sc, resizing its surface if
+ * the source size changed.  Fails, changing nothing, when the new surface
+ * does not fit in the host memory budget.
+ */
+static uint32_t pvd_head_set_scanout(VirtIOPVDisplay *s, uint32_t idx,
+                                     const PvdScanout *sc, PvdResource *res,
+                                     const char **why)
+{
+    PvdHead *h = &s->heads[idx];
+
+    if (!h->ds || surface_width(h->ds) != sc->src_width ||
+        surface_height(h->ds) != sc->src_height) {
+        uint64_t bytes = (uint64_t)sc->src_width * sc->src_height * 4;
+
+        if (!pvd_hostmem_charge(s, h->surface_bytes, bytes)) {
+            *why = "surface exceeds the host memory budget";
+            return PVDISPLAY_STATUS_ERR_OUT_OF_MEMORY;
+        }
+        h->surface_bytes = bytes;
+        h->ds = qemu_create_displaysurface(sc->src_width, sc->src_height);
+        dpy_gfx_replace_surface(h->con, h->ds);
+        trace_virtio_pvdisplay_head_resize(idx, sc->src_width,
+                                           sc->src_height);
+    }
+    h->sc = *sc;
+    h->res = res;
+    return PVDISPLAY_STATUS_OK;
+}
+
+static void pvd_fill_head_info(VirtIOPVDisplay *s, uint32_t n,
+                               PvdHeadInfo *info)
+{
+    uint32_t next_x = 0, i;
+
+    memset(info, 0, sizeof(*info) * n);
+    for (i = 0; i < n; i++) {
+        PvdHead *h = &s->heads[i];
+
+        if (!h->connected) {
+            continue;
+        }
+        info[i].flags = PVDISPLAY_HEAD_CONNECTED;
+        info[i].width = h->pref_width;
+        info[i].height = h->pref_height;
+        if (h->pos_from_ui) {
+            info[i].x = MAX(h->x, 0);
+            info[i].y = MAX(h->y, 0);
+        } else {
+            /* side by side, left to right */
+            info[i].x = next_x;
+            info[i].y = 0;
+        }
+        next_x = info[i].x + info[i].width;
+        info[i].refresh_mhz = h->refresh_mhz ?: PVD_DEFAULT_REFRESH_MHZ;
+        if (h->width_mm && h->height_mm) {
+            info[i].width_mm = h->width_mm;
+            info[i].height_mm = h->height_mm;
+        } else {
+            info[i].width_mm = qemu_edid_dpi_to_mm(PVD_DEFAULT_DPI,
+                                                   h->pref_width);
+            info[i].height_mm = qemu_edid_dpi_to_mm(PVD_DEFAULT_DPI,
+                                                    h->pref_height);
+        }
+    }
+}
+
+/* Returns the EDID size: a multiple of 128, 0 if the head is disconnected. */
+static uint32_t pvd_generate_edid(VirtIOPVDisplay *s, uint32_t idx,
+                                  uint8_t *edid, size_t size)
+{
+    PvdHead *h = &s->heads[idx];
+    char serial[16];
+    qemu_edid_info info = {
+        .name = "pvdisplay",
+        .serial = serial,
+        .prefx = h->pref_width,
+        .prefy = h->pref_height,
+        .maxx = s->conf.max_xres,
+        .maxy = s->conf.max_yres,
+        .width_mm = h->width_mm,
+        .height_mm = h->height_mm,
+        .refresh_rate = h->refresh_mhz ?: PVD_DEFAULT_REFRESH_MHZ,
+    };
+
+    memset(edid, 0, size);
+    if (!h->connected) {
+        return 0;
+    }
+    snprintf(serial, sizeof(serial), "%u", idx + 1);
+    qemu_edid_generate(edid, size, &info);
+    return qemu_edid_size(edid);
+}
+
+/* ------------------------------------------------------------------ */
+/* Commands */
+
+static void pvd_cmd_get_display_info(VirtIOPVDisplay *s,
+                                     struct pvdisplay_resp_display_info *resp)
+{
+    PvdHeadInfo info[PVDISPLAY_MAX_HEADS];
+    uint32_t n = pvd_num_heads(s);
+
+    trace_virtio_pvdisplay_cmd_get_display_info(n);
+    pvd_fill_head_info(s, n, info);
+    pvd_wire_encode_display_info(resp, n, info);
+}
+
+static uint32_t pvd_cmd_get_edid(VirtIOPVDisplay *s, const uint8_t *buf,
+                                 size_t len, const PvdWireLimits *lim,
+                                 struct pvdisplay_resp_edid *resp,
+                                 const char **why)
+{
+    uint8_t edid[PVD_EDID_BUF_SIZE];
+    uint32_t head, status, size;
+
+    QEMU_BUILD_BUG_ON(PVD_EDID_BUF_SIZE > PVDISPLAY_EDID_MAX_SIZE);
+
+    status = pvd_wire_decode_get_edid(buf, len, lim, &head, why);
+    if (status != PVDISPLAY_STATUS_OK) {
+        return status;
+    }
+    size = pvd_generate_edid(s, head, edid, sizeof(edid));
+    trace_virtio_pvdisplay_cmd_get_edid(head, size);
+    pvd_wire_encode_edid(resp, edid, size);
+    return PVDISPLAY_STATUS_OK;
+}
+
+static uint32_t pvd_cmd_resource_create(VirtIOPVDisplay *s,
+                                        VirtQueueElement *elem,
+                                        const uint8_t *buf, size_t len,
+                                        size_t out_len, const char **why)
+{
+    uint8_t raw[PVD_ENTRY_CHUNK * sizeof(struct pvdisplay_mem_entry)];
+    PvdResourceCreate rc;
+    PvdResource *res;
+    PvdMemWalk walk;
+    uint64_t cost;
+    uint32_t status, i, j, bad;
+
+    status = pvd_wire_decode_resource_create(buf, len, out_len, &rc, why);
+    if (status != PVDISPLAY_STATUS_OK) {
+        return status;
+    }
+    trace_virtio_pvdisplay_cmd_resource_create(rc.resource_id,
+                                               rc.nr_entries, rc.size);
+
+    if (pvd_resource_find(s, rc.resource_id)) {
+        *why = "resource id already in use";
+        return PVDISPLAY_STATUS_ERR_INVALID_RESOURCE;
+    }
+    if (s->nr_resources >= PVD_MAX_RESOURCES) {
+        *why = "too many resources";
+        return PVDISPLAY_STATUS_ERR_OUT_OF_MEMORY;
+    }
+    cost = pvd_resource_cost(rc.nr_entries);
+    if (!pvd_hostmem_charge(s, 0, cost)) {
+        *why = "resource bookkeeping exceeds the host memory budget";
+        return PVDISPLAY_STATUS_ERR_OUT_OF_MEMORY;
+    }
+
+    res = g_new0(PvdResource, 1);
+    res->id = rc.resource_id;
+    res->size = rc.size;
+    res->nr_entries = rc.nr_entries;
+    res->hostmem = cost;
+    res->addr = g_new(uint64_t, rc.nr_entries);
+    res->len = g_new(uint32_t, rc.nr_entries);
+    res->iov = g_new0(struct iovec, rc.nr_entries);
+    res->start = g_new(uint64_t, rc.nr_entries);
+
+    /* validate every entry before mapping any */
+    pvd_wire_mem_walk_init(&walk, &rc);
+    for (i = 0; i < rc.nr_entries; i += PVD_ENTRY_CHUNK) {
+        uint32_t n = MIN(PVD_ENTRY_CHUNK, rc.nr_entries - i);
+        size_t want = n * sizeof(struct pvdisplay_mem_entry);
+        size_t off = sizeof(struct pvdisplay_cmd_resource_create) +
+                     (size_t)i * sizeof(struct pvdisplay_mem_entry);
+
+        if (iov_to_buf(elem->out_sg, elem->out_num, off, raw, want) != want) {
+            *why = "memory entries truncated";
+            status = PVDISPLAY_STATUS_ERR_INVALID_PARAMETER;
+            goto fail;
+        }
+        for (j = 0; j < n; j++) {
+            PvdMemEntry ent;
+
+            status = pvd_wire_mem_walk_next(&walk,
+                        raw + j * sizeof(struct pvdisplay_mem_entry),
+                        &ent, why);
+            if (status != PVDISPLAY_STATUS_OK) {
+                goto fail;
+            }
+            res->addr[i + j] = ent.addr;
+            res->len[i + j] = ent.length;
+        }
+    }
+    status = pvd_wire_mem_walk_finish(&walk, why);
+    if (status != PVDISPLAY_STATUS_OK) {
+        goto fail;
+    }
+
+    if (!pvd_resource_map(s, res, &bad)) {
+        pvd_guest_error(s, "resource %u: entry %u (0x%" PRIx64 "+0x%x) "
+                        "is not guest RAM", res->id, bad, res->addr[bad],
+                        res->len[bad]);
+        *why = "memory entry not in guest RAM";
+        status = PVDISPLAY_STATUS_ERR_INVALID_PARAMETER;
+        goto fail;
+    }
+
+    QTAILQ_INSERT_TAIL(&s->resources, res, next);
+    g_hash_table_insert(s->resource_table, GUINT_TO_POINTER(res->id), res);
+    s->nr_resources++;
+    return PVDISPLAY_STATUS_OK;
+
+fail:
+    pvd_resource_free(s, res);
+    pvd_hostmem_release(s, cost);
+    return status;
+}
+
+static void pvd_resource_destroy(VirtIOPVDisplay *s, PvdResource *res)
+{
+    uint32_t i;
+
+    for (i = 0; i < s->conf.heads; i++) {
+        if (s->heads[i].res == res) {
+            pvd_head_disable(s, i);
+        }
+    }
+    QTAILQ_REMOVE(&s->resources, res, next);
+    /* a resource whose migration load failed half way is not indexed */
+    if (g_hash_table_lookup(s->resource_table, GUINT_TO_POINTER(res->id)) ==
+        res) {
+        g_hash_table_remove(s->resource_table, GUINT_TO_POINTER(res->id));
+        s->nr_resources--;
+    }
+    pvd_hostmem_release(s, res->hostmem);
+    pvd_resource_free(s, res);
+}
+
+static uint32_t pvd_cmd_resource_destroy(VirtIOPVDisplay *s,
+                                         const uint8_t *buf, size_t len,
+                                         const char **why)
+{
+    PvdResource *res;
+    uint32_t id, status;
+
+    status = pvd_wire_decode_resource_destroy(buf, len, &id, why);
+    if (status != PVDISPLAY_STATUS_OK) {
+        return status;
+    }
+    trace_virtio_pvdisplay_cmd_resource_destroy(id);
+    res = pvd_resource_find(s, id);
+    if (!res) {
+        *why = "unknown resource id";
+        return PVDISPLAY_STATUS_ERR_INVALID_RESOURCE;
+    }
+    pvd_resource_destroy(s, res);
+    return PVDISPLAY_STATUS_OK;
+}
+
+static uint32_t pvd_cmd_scanout_update(VirtIOPVDisplay *s,
+                                       const uint8_t *buf, size_t len,
+                                       const PvdWireLimits *lim,
+                                       const char **why)
+{
+    PvdScanoutUpdate u;
+    PvdResource *res;
+    PvdHead *h;
+    uint32_t status, i;
+    bool full;
+
+    status = pvd_wire_decode_scanout_update(buf, len, lim, &u, why);
+    if (status != PVDISPLAY_STATUS_OK) {
+        return status;
+    }
+    trace_virtio_pvdisplay_cmd_scanout_update(u.head, u.sc.resource_id,
+                                              u.sc.format, u.sc.src_width,
+                                              u.sc.src_height, u.sc.src_x,
+                                              u.sc.src_y, u.nr_rects,
+                                              u.nr_regions);
+    h = &s->heads[u.head];
+
+    if (!u.sc.resource_id) {
+        pvd_head_disable(s, u.head);
+        return PVDISPLAY_STATUS_OK;
+    }
+
+    res = pvd_resource_find(s, u.sc.resource_id);
+    if (!res) {
+        *why = "unknown resource id";
+        return PVDISPLAY_STATUS_ERR_INVALID_RESOURCE;
+    }
+    status = pvd_wire_check_scanout_resource(&u, res->size, why);
+    if (status != PVDISPLAY_STATUS_OK) {
+        return status;
+    }
+
+    if (h->res != res || pvd_wire_scanout_changed(&u.sc, &h->sc)) {
+        /* new configuration: the damage is only informative */
+        status = pvd_head_set_scanout(s, u.head, &u.sc, res, why);
+        if (status != PVDISPLAY_STATUS_OK) {
+            return status;
+        }
+        full = true;
+    } else {
+        full = u.nr_rects == 0;
+    }
+
+    if (full) {
+        pvd_head_refresh_full(s, u.head);
+        return PVDISPLAY_STATUS_OK;
+    }
+    for (i = 0; i < u.nr_rects; i++) {
+        PvdRect r;
+
+        if (pvd_wire_clip_rect(&u.rects[i], &h->sc, &r)) {
+            pvd_head_copy(s, u.head, &r);
+        }
+    }
+    return PVDISPLAY_STATUS_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Control queue */
+
+/* Handle one request, write its response; returns the bytes written. */
+static size_t pvd_handle_request(VirtIOPVDisplay *s, VirtQueueElement *elem)
+{
+    uint8_t buf[PVD_WIRE_REQ_MAX_SIZE];
+    union {
+        struct pvdisplay_resp_hdr hdr;
+        struct pvdisplay_resp_display_info info;
+        struct pvdisplay_resp_edid edid;
+    } resp;
+    size_t out_len = iov_size(elem->out_sg, elem->out_num);
+    size_t in_len = iov_size(elem->in_sg, elem->in_num);
+    size_t len, resp_len = 0;
+    const char *why = NULL;
+    PvdWireLimits lim;
+    PvdCtrlHdr hdr;
+    uint32_t status;
+
+    len = iov_to_buf(elem->out_sg, elem->out_num, 0, buf, sizeof(buf));
+    pvd_limits(s, &lim);
+
+    status = pvd_wire_decode_hdr(buf, len, in_len, &lim, &hdr, &why);
+    if (in_len < sizeof(resp.hdr)) {
+        /* nowhere to put a status */
+        pvd_reject(s, hdr.type, PVDISPLAY_STATUS_ERR_INVALID_PARAMETER,
+                   "no room for the response header");
+        return 0;
+    }
+    if (status == PVDISPLAY_STATUS_OK) {
+        switch (hdr.type) {
+        case PVDISPLAY_CMD_GET_DISPLAY_INFO:
+            pvd_cmd_get_display_info(s, &resp.info);
+            resp_len = sizeof(resp.info);
+            break;
+        case PVDISPLAY_CMD_GET_EDID:
+            status = pvd_cmd_get_edid(s, buf, len, &lim, &resp.edid, &why);
+            resp_len = sizeof(resp.edid);
+            break;
+        case PVDISPLAY_CMD_RESOURCE_CREATE:
+            status = pvd_cmd_resource_create(s, elem, buf, len, out_len,
+                                             &why);
+            break;
+        case PVDISPLAY_CMD_RESOURCE_DESTROY:
+            status = pvd_cmd_resource_destroy(s, buf, len, &why);
+            break;
+        case PVDISPLAY_CMD_SCANOUT_UPDATE:
+            status = pvd_cmd_scanout_update(s, buf, len, &lim, &why);
+            break;
+        default:
+            status = PVDISPLAY_STATUS_ERR_UNSUPPORTED;
+            why = "unknown request type";
+            break;
+        }
+    }
+
+    if (status != PVDISPLAY_STATUS_OK) {
+        pvd_reject(s, hdr.type, status, why);
+        resp_len = 0;
+    }
+    if (!resp_len) {
+        pvd_wire_encode_resp_hdr(&resp.hdr, status);
+        resp_len = sizeof(resp.hdr);
+    }
+    return iov_from_buf(elem->in_sg, elem->in_num, 0, &resp, resp_len);
+}
+
+static void pvd_process_ctrl(VirtIOPVDisplay *s)
+{
+    VirtIODevice *vdev = VIRTIO_DEVICE(s);
+    VirtQueueElement *elem;
+    unsigned int n = 0;
+
+    if (!virtio_queue_ready(s->ctrl_vq)) {
+        return;
+    }
+    while (n < PVD_BATCH) {
+        elem = virtqueue_pop(s->ctrl_vq, sizeof(VirtQueueElement));
+        if (!elem) {
+            break;
+        }
+        virtqueue_push(s->ctrl_vq, elem, pvd_handle_request(s, elem));
+        g_free(elem);
+        n++;
+    }
+    if (n) {
+        virtio_notify(vdev, s->ctrl_vq);
+    }
+    if (n == PVD_BATCH) {
+        /* more may be queued: continue later, let the main loop run */
+        qemu_bh_schedule(s->ctrl_bh);
+    }
+}
+
+static void pvd_handle_ctrl(VirtIODevice *vdev, VirtQueue *vq)
+{
+    pvd_process_ctrl(VIRTIO_PVDISPLAY(vdev));
+}
+
+static void pvd_ctrl_bh(void *opaque)
+{
+    pvd_process_ctrl(opaque);
+}
+
+/* ------------------------------------------------------------------ */
+/* Console */
+
+static void pvd_gfx_invalidate(void *opaque)
+{
+    VirtIOPVDisplay *s = opaque;
+    uint32_t i;
+
+    for (i = 0; i < s->conf.heads; i++) {
+        if (s->heads[i].ds) {
+            dpy_gfx_update_full(s->heads[i].con);
+        }
+    }
+}
+
+static void pvd_gfx_update(void *opaque)
+{
+    /* the surfaces are kept current by SCANOUT_UPDATE */
+}
+
+static void pvd_ui_info(void *opaque, uint32_t idx, QemuUIInfo *info)
+{
+    VirtIOPVDisplay *s = opaque;
+    VirtIODevice *vdev = VIRTIO_DEVICE(s);
+    bool connected, pos_from_ui;
+    uint32_t width, height;
+    PvdHead *h;
+
+    if (idx >= s->conf.heads) {
+        return;
+    }
+    h = &s->heads[idx];
+    connected = info->width && info->height;
+    width = MIN(info->width, s->conf.max_xres);
+    height = MIN(info->height, s->conf.max_yres);
+    pos_from_ui = info->xoff || info->yoff;
+    if (!connected) {
+        /* keep the last size for when the window comes back */
+        width = h->pref_width;
+        height = h->pref_height;
+    }
+    trace_virtio_pvdisplay_ui_info(idx, width, height, connected);
+
+    if (h->connected == connected && h->pref_width == width &&
+        h->pref_height == height && h->pos_from_ui == pos_from_ui &&
+        h->x == info->xoff && h->y == info->yoff &&
+        h->refresh_mhz == info->refresh_rate &&
+        h->width_mm == info->width_mm && h->height_mm == info->height_mm) {
+        return;
+    }
+    h->connected = connected;
+    h->pref_width = width;
+    h->pref_height = height;
+    h->pos_from_ui = pos_from_ui;
+    h->x = info->xoff;
+    h->y = info->yoff;
+    h->refresh_mhz = info->refresh_rate;
+    h->width_mm = info->width_mm;
+    h->height_mm = info->height_mm;
+
+    s->events_pending |= PVDISPLAY_EVENT_DISPLAY;
+    virtio_notify_config(vdev);
+}
+
+static const GraphicHwOps pvd_gfx_ops = {
+    .invalidate = pvd_gfx_invalidate,
+    .gfx_update = pvd_gfx_update,
+    .ui_info = pvd_ui_info,
+};
+
+/* ------------------------------------------------------------------ */
+/* Virtio device */
+
+static uint64_t pvd_get_features(VirtIODevice *vdev, uint64_t features,
+                                 Error **errp)
+{
+    VirtIOPVDisplay *s = VIRTIO_PVDISPLAY(vdev);
+
+    if (s->conf.edid) {
+        virtio_add_feature(&features, PVDISPLAY_F_EDID);
+    }
+    if (s->conf.heads > 1) {
+        virtio_add_feature(&features, PVDISPLAY_F_MULTI_HEAD);
+    }
+    virtio_add_feature(&features, PVDISPLAY_F_EXTRA_FORMATS);
+    return features;
+}
+
+static int pvd_validate_features(VirtIODevice *vdev)
+{
+    /* modern only: the protocol requires VIRTIO_F_VERSION_1 */
+    if (!virtio_vdev_has_feature(vdev, VIRTIO_F_VERSION_1)) {
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static void pvd_set_features(VirtIODevice *vdev, uint64_t features)
+{
+    trace_virtio_pvdisplay_features(features);
+}
+
+static void pvd_get_config(VirtIODevice *vdev, uint8_t *config)
+{
+    VirtIOPVDisplay *s = VIRTIO_PVDISPLAY(vdev);
+    struct pvdisplay_config cfg;
+
+    pvd_wire_encode_config(&cfg, s->events_pending, pvd_num_heads(s),
+                           s->conf.max_xres, s->conf.max_yres);
+    memcpy(config, &cfg, sizeof(cfg));
+}
+
+static void pvd_set_config(VirtIODevice *vdev, const uint8_t *config)
+{
+    VirtIOPVDisplay *s = VIRTIO_PVDISPLAY(vdev);
+    struct pvdisplay_config cfg;
+
+    memcpy(&cfg, config, sizeof(cfg));
+    s->events_pending &= ~pvd_wire_config_events_clear(&cfg);
+    /*
+     * events_clear is write-only: forget the value, so that a later write
+     * to another field does not clear events raised in between.
+     */
+    memset(vdev->config + offsetof(struct pvdisplay_config, events_clear),
+           0, sizeof(cfg.events_clear));
+}
+
+static void pvd_reset(VirtIODevice *vdev)
+{
+    VirtIOPVDisplay *s = VIRTIO_PVDISPLAY(vdev);
+    PvdResource *res, *tmp;
+    uint32_t i;
+
+    trace_virtio_pvdisplay_reset();
+    for (i = 0; i < s->conf.heads; i++) {
+        pvd_head_disable(s, i);
+    }
+    QTAILQ_FOREACH_SAFE(res, &s->resources, next, tmp) {
+        pvd_resource_destroy(s, res);
+    }
+    s->events_pending = 0;
+}
+
+static void pvd_realize(DeviceState *dev, Error **errp)
+{
+    VirtIODevice *vdev = VIRTIO_DEVICE(dev);
+    VirtIOPVDisplay *s = VIRTIO_PVDISPLAY(dev);
+    uint32_t i;
+
+    if (s->conf.heads < 1 || s->conf.heads > PVDISPLAY_MAX_HEADS) {
+        error_setg(errp, "heads must be between 1 and %d",
+                   PVDISPLAY_MAX_HEADS);
+        return;
+    }
+    if (s->conf.max_xres < 1 || s->conf.max_xres > PVD_MAX_DIM ||
+        s->conf.max_yres < 1 || s->conf.max_yres > PVD_MAX_DIM) {
+        error_setg(errp, "max-xres and max-yres must be between 1 and %d",
+                   PVD_MAX_DIM);
+        return;
+    }
+    if (s->conf.xres < 1 || s->conf.xres > s->conf.max_xres ||
+        s->conf.yres < 1 || s->conf.yres > s->conf.max_yres) {
+        error_setg(errp, "xres and yres must be between 1 and "
+                   "max-xres/max-yres (%ux%u)",
+                   s->conf.max_xres, s->conf.max_yres);
+        return;
+    }
+
+    virtio_init(vdev, PVDISPLAY_VIRTIO_ID, sizeof(struct pvdisplay_config));
+    s->ctrl_vq = virtio_add_queue(vdev, PVD_CTRL_QUEUE_SIZE, pvd_handle_ctrl);
+    s->ctrl_bh = virtio_bh_new_guarded(dev, pvd_ctrl_bh, s);
+
+    QTAILQ_INIT(&s->resources);
+    s->resource_table = g_hash_table_new(NULL, NULL);
+    s->bounce_size = MAX(64 * KiB, (size_t)s->conf.max_xres * 4);
+    s->bounce = g_malloc(s->bounce_size);
+
+    s->heads = g_new0(PvdHead, s->conf.heads);
+    for (i = 0; i < s->conf.heads; i++) {
+        PvdHead *h = &s->heads[i];
+
+        h->connected = true;
+        h->pref_width = s->conf.xres;
+        h->pref_height = s->conf.yres;
+        h->con = graphic_console_init(dev, i, &pvd_gfx_ops, s);
+    }
+}
+
+static void pvd_unrealize(DeviceState *dev)
+{
+    VirtIODevice *vdev = VIRTIO_DEVICE(dev);
+    VirtIOPVDisplay *s = VIRTIO_PVDISPLAY(dev);
+    uint32_t i;
+
+    pvd_reset(vdev);
+    for (i = 0; i < s->conf.heads; i++) {
+        graphic_console_close(s->heads[i].con);
+    }
+    qemu_bh_delete(s->ctrl_bh);
+    virtio_del_queue(vdev, PVDISPLAY_VQ_CONTROL);
+    virtio_cleanup(vdev);
+    g_hash_table_destroy(s->resource_table);
+    g_free(s->heads);
+    g_free(s->bounce);
+}
+
+/* ------------------------------------------------------------------ */
+/* Migration */
+
+/*
+ * Rebuild the host side from the migrated guest side, re-checking it with
+ * the same rules as the requests that built it on the source.
+ */
+static int pvd_post_load(VirtIODevice *vdev)
+{
+    VirtIOPVDisplay *s = VIRTIO_PVDISPLAY(vdev);
+    const char *why = NULL;
+    PvdWireLimits lim;
+    PvdResource *res;
+    uint32_t i, bad;
+
+    pvd_limits(s, &lim);
+    s->hostmem = 0;
+    s->nr_resources = 0;
+
+    QTAILQ_FOREACH(res, &s->resources, next) {
+        PvdResourceCreate rc = {
+            .resource_id = res->id,
+            .nr_entries = res->nr_entries,
+            .size = res->size,
+        };
+        PvdMemWalk walk;
+
+        if (pvd_wire_check_resource(&rc, &why) != PVDISPLAY_STATUS_OK) {
+            goto fail;
+        }
+        if (pvd_resource_find(s, res->id)) {
+            why = "duplicate resource id";
+            goto fail;
+        }
+        if (s->nr_resources >= PVD_MAX_RESOURCES) {
+            why = "too many resources";
+            goto fail;
+        }
+        pvd_wire_mem_walk_init(&walk, &rc);
+        for (i = 0; i < res->nr_entries; i++) {
+            PvdMemEntry ent = { .addr = res->addr[i], .length = res->len[i] };
+
+            if (pvd_wire_mem_walk_add(&walk, &ent, &why) !=
+                PVDISPLAY_STATUS_OK) {
+                goto fail;
+            }
+        }
+        if (pvd_wire_mem_walk_finish(&walk, &why) != PVDISPLAY_STATUS_OK) {
+            goto fail;
+        }
+        res->hostmem = pvd_resource_cost(res->nr_entries);
+        if (!pvd_hostmem_charge(s, 0, res->hostmem)) {
+            res->hostmem = 0;
+            why = "resources exceed max-hostmem";
+            goto fail;
+        }
+        res->iov = g_new0(struct iovec, res->nr_entries);
+        res->start = g_new(uint64_t, res->nr_entries);
+        if (!pvd_resource_map(s, res, &bad)) {
+            why = "memory entry not in guest RAM";
+            goto fail;
+        }
+        g_hash_table_insert(s->resource_table, GUINT_TO_POINTER(res->id),
+                            res);
+        s->nr_resources++;
+    }
+
+    for (i = 0; i < s->conf.heads; i++) {
+        PvdHead *h = &s->heads[i];
+        PvdScanout sc = h->sc;
+
+        memset(&h->sc, 0, sizeof(h->sc));
+        if (!sc.resource_id) {
+            continue;
+        }
+        if (i >= lim.num_heads) {
+            why = "head enabled beyond num_heads";
+            goto fail;
+        }
+        res = pvd_resource_find(s, sc.resource_id);
+        if (!res) {
+            why = "head scans out an unknown resource";
+            goto fail;
+        }
+        if (pvd_wire_check_scanout(&sc, &lim, &why) != PVDISPLAY_STATUS_OK ||
+            pvd_wire_check_scanout_fits(&sc, res->size, &why) !=
+            PVDISPLAY_STATUS_OK ||
+            pvd_head_set_scanout(s, i, &sc, res, &why) !=
+            PVDISPLAY_STATUS_OK) {
+            goto fail;
+        }
+        pvd_head_refresh_full(s, i);
+    }
+    return 0;
+
+fail:
+    error_report("virtio-pvdisplay: cannot load migrated state: %s", why);
+    return -EINVAL;
+}
+
+static int pvd_resource_pre_load(void *opaque)
+{
+    memset(opaque, 0, sizeof(PvdResource));
+    return 0;
+}
+
+static bool pvd_resource_entries_valid(void *opaque, int version_id)
+{
+    PvdResource *res = opaque;
+
+    return res->nr_entries >= 1 &&
+           res->nr_entries <= PVDISPLAY_MAX_MEM_ENTRIES;
+}
+
+static const VMStateDescription vmstate_pvd_resource = {
+    .name = "virtio-pvdisplay/resource",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .pre_load = pvd_resource_pre_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(id, PvdResource),
+        VMSTATE_UINT64(size, PvdResource),
+        VMSTATE_UINT32(nr_entries, PvdResource),
+        VMSTATE_VALIDATE("nr_entries in range", pvd_resource_entries_valid),
+        VMSTATE_VARRAY_UINT32_ALLOC(addr, PvdResource, nr_entries, 0,
+                                    vmstate_info_uint64, uint64_t),
+        VMSTATE_VARRAY_UINT32_ALLOC(len, PvdResource, nr_entries, 0,
+                                    vmstate_info_uint32, uint32_t),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static const VMStateDescription vmstate_pvd_head = {
+    .name = "virtio-pvdisplay/head",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(sc.resource_id, PvdHead),
+        VMSTATE_UINT32(sc.format, PvdHead),
+        VMSTATE_UINT32(sc.offset, PvdHead),
+        VMSTATE_UINT32(sc.stride, PvdHead),
+        VMSTATE_UINT32(sc.fb_width, PvdHead),
+        VMSTATE_UINT32(sc.fb_height, PvdHead),
+        VMSTATE_UINT32(sc.src_x, PvdHead),
+        VMSTATE_UINT32(sc.src_y, PvdHead),
+        VMSTATE_UINT32(sc.src_width, PvdHead),
+        VMSTATE_UINT32(sc.src_height, PvdHead),
+        VMSTATE_BOOL(connected, PvdHead),
+        VMSTATE_BOOL(pos_from_ui, PvdHead),
+        VMSTATE_UINT32(pref_width, PvdHead),
+        VMSTATE_UINT32(pref_height, PvdHead),
+        VMSTATE_INT32(x, PvdHead),
+        VMSTATE_INT32(y, PvdHead),
+        VMSTATE_UINT32(refresh_mhz, PvdHead),
+        VMSTATE_UINT16(width_mm, PvdHead),
+        VMSTATE_UINT16(height_mm, PvdHead),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+/* Device part, saved by virtio_save() after the virtio core state. */
+static const VMStateDescription vmstate_pvd_device = {
+    .name = "virtio-pvdisplay-device",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32_EQUAL(conf.heads, VirtIOPVDisplay, NULL),
+        VMSTATE_UINT32(events_pending, VirtIOPVDisplay),
+        VMSTATE_STRUCT_VARRAY_POINTER_UINT32(heads, VirtIOPVDisplay,
+                                             conf.heads, vmstate_pvd_head,
+                                             PvdHead),
+        VMSTATE_QTAILQ_V(resources, VirtIOPVDisplay, 1, vmstate_pvd_resource,
+                         PvdResource, next),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static const VMStateDescription vmstate_virtio_pvdisplay = {
+    .name = "virtio-pvdisplay",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_VIRTIO_DEVICE,
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+/* ------------------------------------------------------------------ */
+
+static const Property pvd_properties[] = {
+    DEFINE_PROP_UINT32("heads", VirtIOPVDisplay, conf.heads, 1),
+    DEFINE_PROP_UINT32("xres", VirtIOPVDisplay, conf.xres, 1280),
+    DEFINE_PROP_UINT32("yres", VirtIOPVDisplay, conf.yres, 800),
+    DEFINE_PROP_UINT32("max-xres", VirtIOPVDisplay, conf.max_xres, 7680),
+    DEFINE_PROP_UINT32("max-yres", VirtIOPVDisplay, conf.max_yres, 4320),
+    DEFINE_PROP_BOOL("edid", VirtIOPVDisplay, conf.edid, true),
+    DEFINE_PROP_SIZE("max-hostmem", VirtIOPVDisplay, conf.max_hostmem,
+                     256 * MiB),
+};
+
+static void pvd_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    VirtioDeviceClass *vdc = VIRTIO_DEVICE_CLASS(klass);
+
+    set_bit(DEVICE_CATEGORY_DISPLAY, dc->categories);
+    dc->desc = "paravirtual display (pvdisplay)";
+    dc->hotpluggable = false;
+    dc->vmsd = &vmstate_virtio_pvdisplay;
+    device_class_set_props(dc, pvd_properties);
+
+    vdc->realize = pvd_realize;
+    vdc->unrealize = pvd_unrealize;
+    vdc->get_features = pvd_get_features;
+    vdc->validate_features = pvd_validate_features;
+    vdc->set_features = pvd_set_features;
+    vdc->get_config = pvd_get_config;
+    vdc->set_config = pvd_set_config;
+    vdc->reset = pvd_reset;
+    vdc->post_load = pvd_post_load;
+    vdc->vmsd = &vmstate_pvd_device;
+}
+
+static const TypeInfo pvd_info = {
+    .name = TYPE_VIRTIO_PVDISPLAY,
+    .parent = TYPE_VIRTIO_DEVICE,
+    .instance_size = sizeof(VirtIOPVDisplay),
+    .class_init = pvd_class_init,
+};
+
+static void pvd_register_types(void)
+{
+    type_register_static(&pvd_info);
+}
+
+type_init(pvd_register_types)

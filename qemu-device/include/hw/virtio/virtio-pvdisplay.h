@@ -1,0 +1,57 @@
+/*
+ * virtio-pvdisplay: paravirtual display device
+ *
+ * Wire protocol: include/standard-headers/drm/pvdisplay.h.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef HW_VIRTIO_PVDISPLAY_H
+#define HW_VIRTIO_PVDISPLAY_H
+
+#include "hw/virtio/virtio.h"
+#include "qemu/queue.h"
+#include "qom/object.h"
+
+#define TYPE_VIRTIO_PVDISPLAY "virtio-pvdisplay-device"
+OBJECT_DECLARE_SIMPLE_TYPE(VirtIOPVDisplay, VIRTIO_PVDISPLAY)
+
+/* Private to hw/display/virtio-pvdisplay.c. */
+typedef struct PvdHead PvdHead;
+typedef struct PvdResource PvdResource;
+
+typedef struct VirtIOPVDisplayConf {
+    uint32_t heads;             /* "heads", 1..PVDISPLAY_MAX_HEADS */
+    uint32_t xres;              /* "xres", initial preferred width */
+    uint32_t yres;              /* "yres", initial preferred height */
+    uint32_t max_xres;          /* "max-xres", config max_width */
+    uint32_t max_yres;          /* "max-yres", config max_height */
+    bool edid;                  /* "edid", offer PVDISPLAY_F_EDID */
+    uint64_t max_hostmem;       /* "max-hostmem", guest-driven host memory */
+} VirtIOPVDisplayConf;
+
+struct VirtIOPVDisplay {
+    VirtIODevice parent_obj;
+
+    VirtIOPVDisplayConf conf;
+    VirtQueue *ctrl_vq;
+    QEMUBH *ctrl_bh;
+
+    uint32_t events_pending;    /* config events_pending */
+    PvdHead *heads;             /* [conf.heads] */
+
+    QTAILQ_HEAD(, PvdResource) resources;
+    GHashTable *resource_table; /* resource id -> PvdResource */
+    uint32_t nr_resources;
+    uint64_t hostmem;           /* bytes charged against max_hostmem */
+
+    uint8_t *bounce;            /* pixel format conversion buffer */
+    size_t bounce_size;
+
+    /* rate limit of guest error messages */
+    int64_t log_window_start;
+    uint32_t log_count;
+    uint32_t log_suppressed;
+};
+
+#endif /* HW_VIRTIO_PVDISPLAY_H */
