@@ -32,6 +32,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
         } \
     } while (0)
 
+/* How deep inputs get, reported by the standalone driver. */
+static unsigned long n_stage1, n_stage2, n_create;
+
 static void check_scanout(const uint8_t *req, size_t len,
                           const PvdWireLimits *lim, uint64_t res_size)
 {
@@ -42,6 +45,7 @@ static void check_scanout(const uint8_t *req, size_t len,
     if (st != PVDISPLAY_STATUS_OK) {
         return;
     }
+    n_stage1++;
     CHECK(u.head < lim->num_heads);
     if (!u.sc.resource_id) {
         return;
@@ -56,6 +60,7 @@ static void check_scanout(const uint8_t *req, size_t len,
     if (st != PVDISPLAY_STATUS_OK) {
         return;
     }
+    n_stage2++;
     /* every byte the device may copy is inside the resource */
     CHECK(pvd_wire_pixel_offset(&u.sc, u.sc.src_x + u.sc.src_width - 1,
                                 u.sc.src_y + u.sc.src_height - 1) + cpp <=
@@ -97,6 +102,7 @@ static void check_create(const uint8_t *req, size_t len)
         total += e.length;
     }
     if (pvd_wire_mem_walk_finish(&w, NULL) == PVDISPLAY_STATUS_OK) {
+        n_create++;
         CHECK(total == rc.size);
         CHECK(rc.size <= PVDISPLAY_MAX_RESOURCE_SIZE);
     }
@@ -218,7 +224,7 @@ static size_t make_input(uint8_t *buf, size_t cap)
 int main(int argc, char **argv)
 {
     static uint8_t buf[9 + 24 + 16 * 64 + 64];
-    unsigned long runs = 0, r;
+    unsigned long runs = 0, files = 0, r;
     int i;
 
     for (i = 1; i < argc; i++) {
@@ -236,13 +242,15 @@ int main(int argc, char **argv)
             n = fread(in, 1, sizeof(in), f);
             fclose(f);
             LLVMFuzzerTestOneInput(in, n);
+            files++;
         }
     }
     for (r = 0; r < runs; r++) {
         LLVMFuzzerTestOneInput(buf, make_input(buf, sizeof(buf)));
     }
-    printf("fuzz-pvdisplay-wire: %lu random inputs, %d files, no failure\n",
-           runs, argc - 1);
+    printf("fuzz-pvdisplay-wire: %lu random inputs, %lu files, no failure; "
+           "accepted: %lu updates, %lu against a resource, %lu creates\n",
+           runs, files, n_stage1, n_stage2, n_create);
     return 0;
 }
 #endif

@@ -97,6 +97,22 @@ struct PvdHead {
 /* ------------------------------------------------------------------ */
 /* Guest errors */
 
+static void pvd_log_flush_suppressed(VirtIOPVDisplay *s)
+{
+    if (s->log_suppressed) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "virtio-pvdisplay: %u more guest errors not logged\n",
+                      s->log_suppressed);
+    }
+    s->log_count = 0;
+    s->log_suppressed = 0;
+}
+
+/*
+ * Log a guest error, at most PVD_LOG_BURST lines per PVD_LOG_WINDOW_MS;
+ * the number of lines left out is logged when the next window opens (or
+ * at reset).
+ */
 static void G_GNUC_PRINTF(2, 3)
 pvd_guest_error(VirtIOPVDisplay *s, const char *fmt, ...)
 {
@@ -109,14 +125,8 @@ pvd_guest_error(VirtIOPVDisplay *s, const char *fmt, ...)
     }
     now = qemu_clock_get_ms(QEMU_CLOCK_REALTIME);
     if (now - s->log_window_start >= PVD_LOG_WINDOW_MS) {
-        if (s->log_suppressed) {
-            qemu_log_mask(LOG_GUEST_ERROR,
-                          "virtio-pvdisplay: %u guest error messages "
-                          "suppressed\n", s->log_suppressed);
-        }
+        pvd_log_flush_suppressed(s);
         s->log_window_start = now;
-        s->log_count = 0;
-        s->log_suppressed = 0;
     }
     if (s->log_count >= PVD_LOG_BURST) {
         s->log_suppressed++;
@@ -787,6 +797,15 @@ static size_t pvd_handle_request(VirtIOPVDisplay *s, VirtQueueElement *elem)
     pvd_limits(s, &lim);
 
     status = pvd_wire_decode_hdr(buf, len, in_len, &lim, &hdr, &why);
+    if (status == PVDISPLAY_STATUS_OK &&
+        !virtio_vdev_has_feature(VIRTIO_DEVICE(s), VIRTIO_F_VERSION_1)) {
+        /*
+         * The virtio core only validates features when VERSION_1 was
+         * negotiated, so a legacy-minded driver gets this far.
+         */
+        status = PVDISPLAY_STATUS_ERR_UNSUPPORTED;
+        why = "VIRTIO_F_VERSION_1 not negotiated";
+    }
     if (in_len < sizeof(resp.hdr)) {
         /* nowhere to put a status */
         pvd_reject(s, hdr.type, PVDISPLAY_STATUS_ERR_INVALID_PARAMETER,
@@ -956,15 +975,6 @@ static uint64_t pvd_get_features(VirtIODevice *vdev, uint64_t features,
     return features;
 }
 
-static int pvd_validate_features(VirtIODevice *vdev)
-{
-    /* modern only: the protocol requires VIRTIO_F_VERSION_1 */
-    if (!virtio_vdev_has_feature(vdev, VIRTIO_F_VERSION_1)) {
-        return -EINVAL;
-    }
-    return 0;
-}
-
 static void pvd_set_features(VirtIODevice *vdev, uint64_t features)
 {
     trace_virtio_pvdisplay_features(features);
@@ -1009,6 +1019,7 @@ static void pvd_reset(VirtIODevice *vdev)
         pvd_resource_destroy(s, res);
     }
     s->events_pending = 0;
+    pvd_log_flush_suppressed(s);
 }
 
 static void pvd_realize(DeviceState *dev, Error **errp)
@@ -1288,7 +1299,6 @@ static void pvd_class_init(ObjectClass *klass, void *data)
     vdc->realize = pvd_realize;
     vdc->unrealize = pvd_unrealize;
     vdc->get_features = pvd_get_features;
-    vdc->validate_features = pvd_validate_features;
     vdc->set_features = pvd_set_features;
     vdc->get_config = pvd_get_config;
     vdc->set_config = pvd_set_config;
