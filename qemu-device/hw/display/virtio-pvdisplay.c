@@ -37,7 +37,7 @@
 #include "pvdisplay-wire.h"
 #include "trace.h"
 
-#define PVD_CTRL_QUEUE_SIZE     128
+#define PVD_CTRL_QUEUE_SIZE     256
 /* Requests handled per run before yielding to the main loop. */
 #define PVD_BATCH               64
 #define PVD_MAX_RESOURCES       4096
