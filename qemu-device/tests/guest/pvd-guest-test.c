@@ -848,6 +848,20 @@ static void test_budget_surface(uint32_t head, struct fb *fb)
        "st 0x%x", st);
 }
 
+/* "NAME=value" from the kernel command line, or @def. */
+static unsigned int cmdline_uint(const char *name, unsigned int def)
+{
+    char line[1024], *p;
+    FILE *f = fopen("/proc/cmdline", "r");
+
+    if (!f) {
+        return def;
+    }
+    p = fgets(line, sizeof(line), f) ? strstr(line, name) : NULL;
+    fclose(f);
+    return p ? strtoul(p + strlen(name), NULL, 0) : def;
+}
+
 static uint64_t rng = 88172645463325252ULL;
 
 static uint64_t rnd(void)
@@ -1058,7 +1072,7 @@ int main(void)
        "scanout-destroyed", "");
     step("head1-off");
 
-    test_random(&fb0, 20000);
+    test_random(&fb0, cmdline_uint("pvd.random=", 20000));
     step("after-random");
 
     /* device reset drops every resource and disables every head */
