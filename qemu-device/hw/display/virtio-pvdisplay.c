@@ -1295,6 +1295,21 @@ static void pvd_class_init(ObjectClass *klass, void *data)
     dc->hotpluggable = false;
     dc->vmsd = &vmstate_virtio_pvdisplay;
     device_class_set_props(dc, pvd_properties);
+    object_class_property_set_description(klass, "heads",
+        "Number of heads (outputs), 1-16");
+    object_class_property_set_description(klass, "xres",
+        "Initial preferred width of every head");
+    object_class_property_set_description(klass, "yres",
+        "Initial preferred height of every head");
+    object_class_property_set_description(klass, "max-xres",
+        "Largest scanout width the guest may use, up to 16384");
+    object_class_property_set_description(klass, "max-yres",
+        "Largest scanout height the guest may use, up to 16384");
+    object_class_property_set_description(klass, "edid",
+        "Offer EDID (PVDISPLAY_F_EDID)");
+    object_class_property_set_description(klass, "max-hostmem",
+        "Host memory the guest can make the device allocate "
+        "(surfaces, resource bookkeeping)");
 
     vdc->realize = pvd_realize;
     vdc->unrealize = pvd_unrealize;
