@@ -31,8 +31,15 @@ pvd_hash() {
 	local arg
 	for arg in "$@"; do
 		if [ -d "$arg" ]; then
-			(cd "$arg" && find . -type f ! -name '*.o' -print0 | LC_ALL=C sort -z |
-			 xargs -0 sha256sum)
+			# Files git would consider part of the tree (tracked, or new and
+			# not ignored), so build outputs there do not change the hash.
+			(cd "$arg" && { git ls-files -z --cached --others --exclude-standard . \
+					2>/dev/null ||
+				find . -type f ! -name '*.o' -printf '%P\0'; } |
+			 LC_ALL=C sort -zu |
+			 while IFS= read -r -d '' f; do
+				[ -f "$f" ] && sha256sum -- "$f"
+			 done; true)
 		elif [ -f "$arg" ]; then
 			printf '%s\n' "$(basename "$arg")"
 			sha256sum <"$arg"

@@ -46,10 +46,26 @@ bind "$PVD_CACHE"
 [ -n "${PVD_EXTRA_BINDS:-}" ] && for b in $PVD_EXTRA_BINDS; do bind "$b"; done
 cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
 
+# Every PVD_* variable passes through (the test harness is configured by
+# them); everything else from the host environment stays out.
+pass_env=()
+while IFS= read -r name; do
+	pass_env+=("$name=${!name}")
+done < <(compgen -e | grep '^PVD_' || true)
+# X11 for a GTK window (make run): the display socket is in /tmp (bound).
+if [ -n "${DISPLAY:-}" ]; then
+	xauth=${XAUTHORITY:-$HOME/.Xauthority}
+	if [ -f "$xauth" ]; then
+		bind "$xauth"
+		pass_env+=("XAUTHORITY=$xauth")
+	fi
+fi
+
 cd_to=$PWD
 exec chroot "$root" /usr/bin/env -i \
 	HOME=/root TERM="${TERM:-dumb}" LANG=C.UTF-8 \
 	PATH=/usr/lib/ccache:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+	"${pass_env[@]}" \
 	PVD_CACHE="$PVD_CACHE" PVD_LOGS="$PVD_LOGS" PVD_TOP="$PVD_TOP" \
 	CCACHE_DIR="$PVD_CACHE/ccache" DEBIAN_FRONTEND=noninteractive \
 	CI="${CI:-}" DISPLAY="${DISPLAY:-}" V="${V:-}" \
