@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Run a command in the sysroot with what the test harness (tests/harness)
+# needs to boot guests: builds QEMU and the guest image if missing, then sets
+#   PVD_QEMU PVD_QEMU_DATADIR PVD_GUEST_ROOT PVD_KERNEL PVD_KVER PVD_RESULTS
+# and passes through PVD_MODULE / PVD_GUEST_BIN / PVD_ACCEL when set.
+#
+#   vm-env.sh -- CMD [ARG...]
+#   e.g. scripts/env/vm-env.sh -- python3 tests/harness/run.py tests/integration
+
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=common.sh
+. "$here/common.sh"
+[ "${1:-}" = -- ] && shift
+
+sysroot=$("$here/sysroot.sh")
+PVD_KVER=$(cat "$sysroot/.kernel-release")
+PVD_QEMU=$("$here/qemu.sh")
+PVD_QEMU_DATADIR=$("$here/qemu.sh" --datadir)
+PVD_GUEST_ROOT=$("$here/guest-image.sh")
+# The harness runs inside the sysroot: by default it boots the sysroot's
+# kernel, whose modules the guest image carries.  PVD_KERNEL=/host/bzImage
+# boots another one (it then needs virtiofs, overlayfs and what the test uses
+# built in, as the guest's /lib/modules belongs to the sysroot kernel).
+if [ -n "${PVD_KERNEL:-}" ]; then
+	PVD_KERNEL=$(realpath "$PVD_KERNEL")
+	PVD_EXTRA_BINDS="${PVD_EXTRA_BINDS:-} $PVD_KERNEL"
+	export PVD_EXTRA_BINDS
+else
+	PVD_KERNEL=/boot/vmlinuz-$PVD_KVER
+fi
+PVD_RESULTS=${PVD_RESULTS:-$PVD_TOP/results}
+mkdir -p "$PVD_RESULTS"
+export PVD_KVER PVD_QEMU PVD_QEMU_DATADIR PVD_GUEST_ROOT PVD_KERNEL PVD_RESULTS
+exec "$here/in-sysroot.sh" -- "$@"

@@ -1,0 +1,666 @@
+# SPDX-License-Identifier: MIT
+"""Start a pvdisplay guest under QEMU and drive it from the host.
+
+Runs inside the build sysroot (scripts/env/vm-env.sh sets the environment):
+
+    PVD_QEMU          qemu-system-x86_64 built by scripts/env/qemu.sh
+    PVD_QEMU_DATADIR  firmware directory for -L (qemu.sh --datadir)
+    PVD_GUEST_ROOT    guest root tree (scripts/env/guest-image.sh)
+    PVD_KERNEL        kernel image to boot (the sysroot's vmlinuz)
+    PVD_MODULE        pvdisplay.ko to offer the guest (may be empty)
+    PVD_GUEST_BIN     directory of our guest test programs (may be empty)
+    PVD_RESULTS       where per-VM directories (logs, the run share) go
+    PVD_ACCEL         tcg or kvm (optional: probed when unset)
+    PVD_VIRTIOFSD     virtiofsd binary (default /usr/libexec/virtiofsd)
+
+Every step has a timeout.  QEMU and virtiofsd are always stopped by PID, on
+stop(), on exceptions and at interpreter exit.
+"""
+
+import atexit
+import ctypes
+import itertools
+import json
+import os
+import select
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from collections import Counter, namedtuple
+
+from .image import Image
+from .qmp import Qmp, QmpError, QmpTimeout, _connect_unix
+from .splat import find_splats
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GUEST_DIR = os.path.join(HERE, "guest")
+
+PVDISPLAY_DEVICE = "virtio-pvdisplay-pci"
+# Device property that sets the number of heads, per display device.
+HEADS_PROP = {"virtio-pvdisplay-pci": "heads", "virtio-gpu-pci": "max_outputs"}
+AGENT_PORT = "org.pvdisplay.agent"
+
+
+class VmError(Exception):
+    """The VM could not be started or stopped as asked."""
+
+
+class GuestHung(VmError):
+    """The guest stopped answering; it has been killed."""
+
+
+class CommandFailed(VmError):
+    def __init__(self, cmd, result):
+        super().__init__("guest command %r exited %s%s\nstdout:\n%s\nstderr:\n%s" % (
+            cmd, result.rc, " (timed out)" if result.timed_out else "",
+            result.stdout, result.stderr))
+        self.result = result
+
+
+class SplatError(VmError):
+    """The guest kernel log holds warnings/oopses/lockdep reports."""
+
+    def __init__(self, lines, where):
+        super().__init__("guest kernel splat(s) (see %s):\n  %s"
+                         % (where, "\n  ".join(lines)))
+        self.lines = lines
+
+
+Result = namedtuple("Result", "rc stdout stderr timed_out duration")
+Spawned = namedtuple("Spawned", "pid log")
+
+_live_vms = set()
+_counter = itertools.count()
+
+
+def _stop_all():
+    for vm in list(_live_vms):
+        vm.kill("interpreter exit")
+
+
+atexit.register(_stop_all)
+
+_libc = ctypes.CDLL(None, use_errno=True)
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent():
+    """preexec_fn for QEMU and virtiofsd: SIGKILL them if the harness dies,
+    however it dies (even SIGKILL), so no guest outlives its test run."""
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _interrupted(signum, frame):
+    raise KeyboardInterrupt("signal %d" % signum)
+
+
+def _catch_termination():
+    """SIGTERM/SIGHUP (make interrupted, a CI timeout) unwind like Ctrl-C, so
+    guests are stopped on the way out."""
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            if signal.getsignal(sig) is signal.SIG_DFL:
+                signal.signal(sig, _interrupted)
+
+
+def env(name, default=None):
+    val = os.environ.get(name, "")
+    if val:
+        return val
+    if default is None:
+        raise VmError("%s is not set: run through scripts/env/vm-env.sh "
+                      "(make check / make run do)" % name)
+    return default
+
+
+def pvdisplay_module():
+    """Path of the built pvdisplay.ko, or None."""
+    path = os.environ.get("PVD_MODULE", "")
+    return path if path and os.path.exists(path) else None
+
+
+_devices_cache = {}
+
+
+def qemu_has_device(name):
+    """True if the QEMU binary knows -device name."""
+    qemu = env("PVD_QEMU")
+    if qemu not in _devices_cache:
+        out = subprocess.run([qemu, "-device", "help"], capture_output=True,
+                             text=True, timeout=60).stdout
+        _devices_cache[qemu] = {
+            line.split('"')[1] for line in out.splitlines() if line.startswith("name \"")}
+    return name in _devices_cache[qemu]
+
+
+def detect_accel():
+    """kvm if KVM really runs guests here, else tcg.
+
+    /dev/kvm can exist on machines whose CPU exposes no virtualisation (guests
+    then hang), so look for vmx/svm and boot the kernel briefly to be sure.
+    The answer is cached per CPU and kernel in $PVD_CACHE."""
+    forced = os.environ.get("PVD_ACCEL")
+    if forced:
+        return forced
+    with open("/proc/cpuinfo") as f:
+        flags = next((line for line in f if line.startswith("flags")), "").split()
+    if not ({"vmx", "svm"} & set(flags)) or not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        return "tcg"
+    cache = os.path.join(env("PVD_CACHE", "/tmp"), "kvm-probe-%x" % (
+        hash((" ".join(flags), env("PVD_KERNEL"))) & 0xffffffff))
+    if os.path.exists(cache):
+        with open(cache) as f:
+            return f.read().strip()
+    # The kernel panics quickly without a root; panic=-1 + -no-reboot exits.
+    try:
+        out = subprocess.run(
+            [env("PVD_QEMU"), "-L", env("PVD_QEMU_DATADIR"), "-accel", "kvm",
+             "-M", "q35", "-m", "256", "-nodefaults", "-display", "none",
+             "-no-reboot", "-serial", "stdio", "-kernel", env("PVD_KERNEL"),
+             "-append", "console=ttyS0 panic=-1"],
+            capture_output=True, text=True, timeout=30).stdout
+        accel = "kvm" if "Kernel panic" in out else "tcg"
+    except subprocess.TimeoutExpired:
+        accel = "tcg"
+    with open(cache, "w") as f:
+        f.write(accel + "\n")
+    return accel
+
+
+def _free_vnc_display():
+    for n in range(0, 100):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", 5900 + n))
+                return n
+            except OSError:
+                continue
+    raise VmError("no free VNC port in 5900-5999")
+
+
+class Vm:
+    """One guest.  Use as a context manager, or call start() and stop().
+
+    display_device: "virtio-pvdisplay-pci" (default), "virtio-gpu-pci",
+        "bochs-display", ... or None for no display device.  It gets id
+        "video0".
+    heads, xres, yres: display device properties (heads maps to the device's
+        own property name); device_props: any other -device properties.
+    display: "none" (tests), "vnc", "gtk" or "dbus".
+    modules: .ko files (host paths) to load at boot, with their dependencies.
+    kernel_args: appended to the kernel command line.
+    qemu_args: appended to the QEMU command line.
+    files: {name: host path} copied to /pvd/files/name in the guest.
+    allow_splats: regexes of kernel log lines this VM provokes on purpose.
+    interactive: serial console on this terminal, a shell on it (make run).
+    """
+
+    def __init__(self, name="vm", display_device=PVDISPLAY_DEVICE, heads=None,
+                 xres=None, yres=None, device_props=None, extra_devices=(),
+                 display="none", vnc_display=None, memory=2048, smp=2,
+                 modules=(), kernel_args="", qemu_args=(), files=None,
+                 boot_timeout=None, allow_splats=(), interactive=False):
+        self.name = name
+        self.display_device = display_device
+        self.device_props = dict(device_props or {})
+        if heads is not None:
+            if display_device not in HEADS_PROP:
+                raise VmError("%s has no heads property" % display_device)
+            self.device_props[HEADS_PROP[display_device]] = heads
+        if xres is not None:
+            self.device_props["xres"] = xres
+        if yres is not None:
+            self.device_props["yres"] = yres
+        self.extra_devices = list(extra_devices)
+        self.display = display
+        self.vnc_display = vnc_display
+        self.memory = memory
+        self.smp = smp
+        self.modules = list(modules)
+        self.kernel_args = kernel_args
+        self.qemu_args = list(qemu_args)
+        self.files = dict(files or {})
+        self.allow_splats = list(allow_splats)
+        self.interactive = interactive
+        self.accel = detect_accel()
+        self.boot_timeout = boot_timeout or (60 if self.accel == "kvm" else 300)
+
+        self.qemu = None
+        self.qmp_conn = None
+        self.virtiofsd = []
+        self.agent = None
+        self.boot_seconds = None
+        self.splats = []
+        self._agent_buf = b""
+        self._answers = {}
+        self._send_lock = threading.Lock()
+        self._read_lock = threading.Lock()
+        self._req = itertools.count(1)
+        self._kmsg_seq = -1
+        self._reported = Counter()
+        self._spawns = itertools.count()
+        self.kver = None
+
+        stamp = "%s-%s-%d-%d" % (name, time.strftime("%Y%m%d-%H%M%S"),
+                                 os.getpid(), next(_counter))
+        self.dir = os.path.join(env("PVD_RESULTS"), "vm", stamp)
+        self.share = os.path.join(self.dir, "share")
+        self.results = os.path.join(self.share, "results")
+        self.serial_log = os.path.join(self.dir, "serial.log")
+        # Unix socket paths are limited to 108 bytes: keep them short.
+        self.sockdir = tempfile.mkdtemp(prefix="pvd-")
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, etype, value, tb):
+        # Do not hide the test's own exception behind a splat report.
+        self.stop(check=etype is None)
+
+    def start(self):
+        _catch_termination()
+        _live_vms.add(self)
+        try:
+            self._prepare_share()
+            self._start_virtiofsd("root", env("PVD_GUEST_ROOT"), readonly=True)
+            self._start_virtiofsd("run", self.share, readonly=False)
+            self._start_qemu()
+            self.qmp_conn = Qmp(self._sock("qmp"), timeout=30)
+            self._wait_agent()
+        except BaseException:
+            self.kill("start failed")
+            raise
+        return self
+
+    def _sock(self, name):
+        return os.path.join(self.sockdir, name + ".sock")
+
+    def _prepare_share(self):
+        os.makedirs(self.results)
+        shutil.copy(os.path.join(GUEST_DIR, "init.sh"), os.path.join(self.share, "init"))
+        shutil.copy(os.path.join(GUEST_DIR, "agent.py"), self.share)
+        shutil.copytree(os.path.join(GUEST_DIR, "bin"), os.path.join(self.share, "bin"))
+        guest_bin = os.environ.get("PVD_GUEST_BIN", "")
+        if guest_bin and os.path.isdir(guest_bin):
+            # Our guest test programs, next to the helpers in /pvd/bin.
+            for f in os.listdir(guest_bin):
+                src = os.path.join(guest_bin, f)
+                if os.path.isfile(src) and os.access(src, os.X_OK):
+                    shutil.copy(src, os.path.join(self.share, "bin"))
+        mods = []
+        if self.modules:
+            os.makedirs(os.path.join(self.share, "modules"))
+        for ko in self.modules:
+            shutil.copy(ko, os.path.join(self.share, "modules"))
+            mods.append("modules/" + os.path.basename(ko))
+        if self.files:
+            os.makedirs(os.path.join(self.share, "files"))
+        for name, src in self.files.items():
+            dst = os.path.join(self.share, "files", name)
+            (shutil.copytree if os.path.isdir(src) else shutil.copy)(src, dst)
+        with open(os.path.join(self.share, "config.sh"), "w") as f:
+            f.write("PVD_MODULES=%s\n" % shlex.quote(" ".join(mods)))
+            f.write("PVD_CONSOLE_SHELL=%d\n" % (1 if self.interactive else 0))
+
+    def _start_virtiofsd(self, tag, directory, readonly):
+        log = open(os.path.join(self.dir, "virtiofsd-%s.log" % tag), "w")
+        cmd = [env("PVD_VIRTIOFSD", "/usr/libexec/virtiofsd"),
+               "--socket-path", self._sock("fs-" + tag), "--shared-dir", directory,
+               "--sandbox", "none", "--cache", "always" if readonly else "auto"]
+        if readonly:
+            cmd.append("--readonly")
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True,
+                                preexec_fn=_die_with_parent)
+        log.close()
+        self.virtiofsd.append(proc)
+        deadline = time.monotonic() + 20
+        while not os.path.exists(self._sock("fs-" + tag)):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise VmError("virtiofsd for %s did not start; log: %s"
+                              % (directory, log.name))
+            time.sleep(0.05)
+
+    def qemu_command(self):
+        mem = "%dM" % self.memory
+        cmdline = ("console=ttyS0,115200 root=pvdroot rootfstype=virtiofs ro "
+                   "init=/usr/local/sbin/pvd-init panic=-1 8250.nr_uarts=1 "
+                   # Module loads are slow under TCG: skip the useless ones.
+                   "modprobe.blacklist=iTCO_wdt,pcspkr "
+                   # A loaded 2-core host slows TCG vCPUs down a lot: give
+                   # the stall detectors room so they only fire on real hangs.
+                   "rcupdate.rcu_cpu_stall_timeout=60 watchdog_thresh=60 "
+                   + self.kernel_args).strip()
+        accel = self.accel if self.accel == "kvm" else "tcg,thread=multi"
+        cmd = [env("PVD_QEMU"), "-L", env("PVD_QEMU_DATADIR"),
+               # No SATA/SMBus controllers (nothing uses them; their
+               # drivers cost boot time), no nested virtualisation.
+               "-name", self.name, "-M", "q35,sata=off,smbus=off,vmport=off",
+               "-accel", accel,
+               "-cpu", "host,-vmx,-svm" if self.accel == "kvm" else "max,-vmx,-svm",
+               "-smp", str(self.smp), "-m", mem,
+               "-object", "memory-backend-memfd,id=mem,size=%s,share=on" % mem,
+               "-numa", "node,memdev=mem",
+               "-nodefaults", "-no-user-config", "-no-reboot",
+               "-kernel", env("PVD_KERNEL"), "-append", cmdline,
+               "-qmp", "unix:%s,server=on,wait=off" % self._sock("qmp")]
+        for tag in ("root", "run"):
+            cmd += ["-chardev", "socket,id=fs-%s,path=%s" % (tag, self._sock("fs-" + tag)),
+                    "-device", "vhost-user-fs-pci,chardev=fs-%s,tag=pvd%s" % (tag, tag)]
+        cmd += ["-chardev", "socket,id=agent,path=%s,server=on,wait=off" % self._sock("agent"),
+                "-device", "virtio-serial-pci,id=vser",
+                "-device", "virtserialport,bus=vser.0,chardev=agent,name=" + AGENT_PORT]
+        if self.interactive:
+            cmd += ["-chardev", "stdio,id=serial0,mux=on,signal=off,logfile=" + self.serial_log,
+                    "-serial", "chardev:serial0", "-mon", "chardev=serial0,mode=readline"]
+        else:
+            cmd += ["-chardev", "file,id=serial0,path=" + self.serial_log,
+                    "-serial", "chardev:serial0"]
+        if self.display_device:
+            props = "".join(",%s=%s" % (k, _prop(v)) for k, v in self.device_props.items())
+            cmd += ["-device", "%s,id=video0%s" % (self.display_device, props)]
+        for dev in self.extra_devices:
+            cmd += ["-device", dev]
+        if self.display == "vnc":
+            if self.vnc_display is None:
+                self.vnc_display = _free_vnc_display()
+            cmd += ["-display", "none", "-vnc", "127.0.0.1:%d" % self.vnc_display]
+        elif self.display in ("none", "gtk", "dbus"):
+            cmd += ["-display", self.display]
+        else:
+            raise VmError("unknown display %r" % self.display)
+        return cmd + self.qemu_args
+
+    def _start_qemu(self):
+        cmd = self.qemu_command()
+        with open(os.path.join(self.dir, "qemu-cmdline.txt"), "w") as f:
+            f.write(" ".join(shlex.quote(c) for c in cmd) + "\n")
+        if self.interactive:
+            self.qemu = subprocess.Popen(cmd, preexec_fn=_die_with_parent)
+        else:
+            log = open(os.path.join(self.dir, "qemu.log"), "w")
+            self.qemu = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
+                                         stderr=subprocess.STDOUT, start_new_session=True,
+                                         preexec_fn=_die_with_parent)
+            log.close()
+        self._t0 = time.monotonic()
+
+    def _qemu_died(self):
+        return self.qemu is None or self.qemu.poll() is not None
+
+    def _fail_info(self):
+        tail = ""
+        for path in (os.path.join(self.dir, "qemu.log"), self.serial_log):
+            try:
+                with open(path, errors="replace") as f:
+                    lines = f.read().splitlines()[-15:]
+                tail += "\n--- %s (tail) ---\n%s" % (path, "\n".join(lines))
+            except OSError:
+                pass
+        return tail
+
+    def _wait_agent(self):
+        self.agent = _connect_unix(self._sock("agent"), 30)
+        deadline = time.monotonic() + self.boot_timeout
+        while True:
+            msg = self._agent_read()
+            if msg is not None and msg.get("hello") == "pvd-agent":
+                break
+            if time.monotonic() > deadline:
+                self._hung("the guest agent did not start within %d s" % self.boot_timeout)
+        self.boot_seconds = round(time.monotonic() - self._t0, 2)
+        self.guest_uptime_at_agent = msg.get("uptime")
+        self.kver = self.run("uname -r", timeout=30).stdout.strip()
+
+    def _hung(self, what):
+        info = self._fail_info()
+        self.kill(what)
+        raise GuestHung("%s; VM killed%s" % (what, info))
+
+    def _agent_read(self):
+        """One JSON line from the agent, or None if none came within 0.5 s.
+        Raises VmError if QEMU died or closed the connection."""
+        while b"\n" not in self._agent_buf:
+            if self._qemu_died():
+                rc = self.qemu.returncode if self.qemu else None
+                self.kill("QEMU exited")
+                raise VmError("QEMU exited (status %s)%s" % (rc, self._fail_info()))
+            ready, _, _ = select.select([self.agent], [], [], 0.5)
+            if not ready:
+                return None
+            chunk = self.agent.recv(65536)
+            if not chunk:
+                self.kill("agent socket closed")
+                raise VmError("agent connection closed by QEMU%s" % self._fail_info())
+            self._agent_buf += chunk
+        line, self._agent_buf = self._agent_buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def stop(self, check=True):
+        """Collect the kernel log, quit QEMU, stop virtiofsd, scan for splats.
+
+        Returns the splat lines not reported before; with check=True raises
+        SplatError if there are any."""
+        if self.qemu is None:
+            return []
+        new = []
+        if not self._qemu_died() and self.agent is not None:
+            try:
+                with open(os.path.join(self.dir, "dmesg.txt"), "w") as f:
+                    f.write(self.dmesg(timeout=60))
+                new = self.check_splats()
+            except VmError:
+                pass
+        if not self._qemu_died() and self.qmp_conn is not None:
+            try:
+                self.qmp_conn.command("quit", timeout=10)
+            except (QmpError, QmpTimeout, OSError):
+                pass
+        try:
+            self.qemu.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            pass
+        self.kill(None)
+        new += self.check_splats(final=True)
+        if new and check:
+            raise SplatError(new, self.dir)
+        return new
+
+    def kill(self, why):
+        """Kill QEMU and virtiofsd by PID, now.  Safe to call repeatedly."""
+        if why and self.qemu is not None and self.qemu.poll() is None:
+            with open(os.path.join(self.dir, "killed.txt"), "a") as f:
+                f.write("killed: %s\n" % why)
+        procs = ([self.qemu] if self.qemu else []) + self.virtiofsd
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGKILL if p is self.qemu else signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait(timeout=10)
+        for conn in (self.agent, self.qmp_conn):
+            if conn is not None:
+                conn.close()
+        self.agent = self.qmp_conn = None
+        shutil.rmtree(self.sockdir, ignore_errors=True)
+        _live_vms.discard(self)
+
+    @property
+    def alive(self):
+        return not self._qemu_died()
+
+    # -- guest commands ----------------------------------------------------
+
+    def run(self, cmd, timeout=60, check=False, input=None, env=None, cwd=None):
+        """Run cmd (shell text, or an argv list) in the guest as root.
+
+        Returns Result(rc, stdout, stderr, timed_out, duration).  After
+        timeout seconds the guest kills the command (rc -9, timed_out).  If
+        the guest does not answer within timeout + 60 s it is considered hung
+        and killed (GuestHung).  check=True raises CommandFailed unless rc 0.
+        Background processes the command leaves in its session are killed
+        when it returns: use spawn() for those."""
+        if self.agent is None:
+            raise VmError("VM %s is not running" % self.name)
+        req = {"op": "run", "cmd": cmd, "timeout": timeout}
+        if input is not None:
+            req["input"] = input
+        if env:
+            req["env"] = env
+        if cwd:
+            req["cwd"] = cwd
+        msg = self._agent_call(req, timeout + 60)
+        res = Result(msg["rc"], msg["stdout"], msg["stderr"], msg["timed_out"],
+                     msg["duration"])
+        if check and res.rc != 0:
+            raise CommandFailed(cmd, res)
+        return res
+
+    def _agent_call(self, req, timeout):
+        """Send one request; return the agent's answer.  A guest that does
+        not answer within timeout seconds is killed (GuestHung).  Callers
+        may be in several threads: whoever holds the read lock reads the
+        next answer and files it under its id."""
+        if self.agent is None:
+            raise VmError("VM %s is not running" % self.name)
+        rid = next(self._req)
+        with self._send_lock:
+            self.agent.sendall(json.dumps(dict(req, id=rid)).encode() + b"\n")
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self._hung("no answer from the guest within %d s to %r" % (timeout, req))
+            if not self._read_lock.acquire(timeout=min(left, 1)):
+                continue
+            try:
+                if rid in self._answers:
+                    msg = self._answers.pop(rid)
+                    break
+                if self.agent is None:
+                    raise VmError("VM %s was stopped" % self.name)
+                msg = self._agent_read()
+                if msg is not None:
+                    if msg.get("hello"):
+                        raise VmError("guest agent restarted while handling %r" % (req,))
+                    self._answers[msg.get("id")] = msg
+            finally:
+                self._read_lock.release()
+        if "error" in msg:
+            raise VmError("guest agent: %s" % msg["error"])
+        return msg
+
+    def spawn(self, cmd):
+        """Start shell text cmd in the background, in a session of its own;
+        return Spawned(pid, log): pid is the session leader (also the
+        process group id, see kill_spawned()), log the guest path of its
+        output."""
+        n = next(self._spawns)
+        log, pidfile = "/tmp/pvd-spawn-%d.log" % n, "/tmp/pvd-spawn-%d.pid" % n
+        inner = "echo $$ >%s; %s" % (pidfile, cmd)
+        self.run("setsid -f sh -c %s >%s 2>&1 </dev/null" % (shlex.quote(inner), log),
+                 timeout=30, check=True)
+        pid = self.run("for i in $(seq 100); do [ -s %s ] && break; sleep 0.1; done; cat %s"
+                       % (pidfile, pidfile), timeout=30, check=True).stdout.strip()
+        return Spawned(int(pid), log)
+
+    def kill_spawned(self, spawned, sig="TERM"):
+        """Signal everything a spawn() started (its process group)."""
+        # procps kill (an argv, not the shell builtin): it takes -PGID.
+        return self.run(["kill", "-s", sig, "--", "-%d" % spawned.pid], timeout=30)
+
+    def dmesg(self, timeout=60):
+        return self.run(["dmesg"], timeout=timeout, check=True).stdout
+
+    def insmod(self, ko=None, params=(), timeout=120):
+        """Load a module from the host (default: pvdisplay.ko), with the
+        modules it depends on.  Raises CommandFailed if loading fails."""
+        ko = ko or pvdisplay_module()
+        if ko is None:
+            raise VmError("no pvdisplay.ko built (PVD_MODULE unset)")
+        mdir = os.path.join(self.share, "modules")
+        os.makedirs(mdir, exist_ok=True)
+        shutil.copy(ko, mdir)
+        guest = "/pvd/modules/" + os.path.basename(ko)
+        return self.run(["pvd-insmod", guest] + list(params), timeout=timeout, check=True)
+
+    def rmmod(self, name="pvdisplay", timeout=120):
+        return self.run(["rmmod", name], timeout=timeout, check=True)
+
+    # -- host side ---------------------------------------------------------
+
+    def qmp(self, cmd, args=None, timeout=30, **kwargs):
+        """Run a QMP command; arguments as a dict and/or keywords (use the
+        dict for names with dashes).  Returns QMP's "return" value."""
+        if self.qmp_conn is None:
+            raise VmError("VM %s is not running" % self.name)
+        merged = dict(args or {})
+        merged.update(kwargs)
+        return self.qmp_conn.command(cmd, merged, timeout=timeout)
+
+    def screendump(self, head=0, fmt="ppm", device="video0", path=None):
+        """Capture what the host shows for a head; return an Image.  The
+        file stays in the VM's directory (path overrides where)."""
+        n = next(self._spawns)
+        path = path or os.path.join(self.dir, "screendump-%d-head%d.%s" % (n, head, fmt))
+        args = {"filename": path, "format": fmt}
+        if device:
+            args["device"] = device
+            args["head"] = head
+        self.qmp("screendump", args, timeout=60)
+        return Image.load(path)
+
+    def check_splats(self, final=False):
+        """Splat lines in the guest kernel log not reported before.
+
+        While the guest answers, the kernel log records it has not sent
+        yet are scanned.  At stop (final) the whole serial log is scanned
+        too: it also holds what the guest printed after it stopped answering
+        (a panic, say); lines already reported are not counted twice."""
+        new = []
+        if self.alive and self.agent is not None:
+            lines = self._kmsg()
+            new = find_splats("\n".join(lines), self.allow_splats)
+            self._reported.update(_log_key(l) for l in new)
+        if final:
+            try:
+                with open(self.serial_log, errors="replace") as f:
+                    serial = f.read()
+            except OSError:
+                serial = ""
+            seen = Counter(self._reported)
+            for line in find_splats(serial, self.allow_splats):
+                if seen[_log_key(line)] > 0:
+                    seen[_log_key(line)] -= 1
+                else:
+                    new.append(line)
+                    self._reported[_log_key(line)] += 1
+        self.splats += new
+        return new
+
+    def _kmsg(self):
+        msg = self._agent_call({"op": "kmsg", "since": self._kmsg_seq}, 60)
+        self._kmsg_seq = msg["seq"]
+        return msg["lines"]
+
+
+def _log_key(line):
+    """A kernel log line without its timestamp (serial and dmesg agree)."""
+    return line.split("] ", 1)[-1]
+
+
+def _prop(value):
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(value)
