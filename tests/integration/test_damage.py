@@ -1,0 +1,181 @@
+# SPDX-License-Identifier: MIT
+"""Damage: the host refreshes what the guest reports as changed, and only
+that.  pvd_paint writes pixels without telling anyone ("fill"), then reports
+damage in one of the ways userspace can; the host screendump must change
+exactly where damage was reported.  Pixels written but not reported must NOT
+appear: that proves no pixels move except damaged ones."""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from harness import PVDISPLAY_DEVICE, require_device, require_module  # noqa: E402
+from display_checks import Painter, changed_only, diff_bbox, fbdump, rgb  # noqa: E402
+
+require_device(PVDISPLAY_DEVICE)
+VM = {"modules": [require_module()]}
+TIMEOUT = 600
+
+RED, GREEN, BLUE, WHITE = "ff0000", "00ff00", "0000ff", "ffffff"
+
+
+def paint(vm, args=""):
+    return Painter(vm, "--mode 1024x768 " + args)
+
+
+def test_unreported_writes_stay_invisible(vm):
+    p = paint(vm)
+    try:
+        before = vm.screendump()
+        assert before.is_uniform((0, 0, 0)), "fresh framebuffer is not black"
+        p.send("fill", 100, 100, 50, 40, RED)
+        after = vm.screendump()
+        assert diff_bbox(before, after) is None, "undamaged pixels reached the host"
+    finally:
+        p.quit()
+
+
+def test_dirtyfb_one_small_rect(vm):
+    p = paint(vm)
+    try:
+        before = vm.screendump()
+        p.send("fill", 100, 100, 50, 40, RED)
+        p.send("dirty", 100, 100, 50, 40)
+        changed_only(before, vm.screendump(), [(100, 100, 50, 40)], [rgb(RED)])
+    finally:
+        p.quit()
+
+
+def test_atomic_damage_two_far_rects(vm):
+    p = paint(vm)
+    try:
+        before = vm.screendump()
+        p.send("fill", 10, 10, 20, 20, GREEN)
+        p.send("fill", 980, 720, 30, 30, BLUE)
+        p.send("fill", 500, 300, 10, 10, WHITE)       # written, never reported
+        p.send("damage", 10, 10, 20, 20, 980, 720, 30, 30)
+        changed_only(before, vm.screendump(), [(10, 10, 20, 20), (980, 720, 30, 30)],
+                     [rgb(GREEN), rgb(BLUE)])
+    finally:
+        p.quit()
+
+
+def test_rects_on_last_row_and_column(vm):
+    p = paint(vm)
+    try:
+        before = vm.screendump()
+        rects = [(1016, 0, 8, 4), (0, 764, 8, 4), (1023, 767, 1, 1), (600, 767, 424, 1)]
+        for x, y, w, h in rects:
+            p.send("fill", x, y, w, h, RED)
+        p.send("dirty", *[v for r in rects for v in r])
+        changed_only(before, vm.screendump(), rects, [rgb(RED)] * len(rects))
+    finally:
+        p.quit()
+
+
+def test_overlapping_rects(vm):
+    p = paint(vm)
+    try:
+        before = vm.screendump()
+        p.send("fill", 200, 200, 100, 100, GREEN)
+        p.send("fill", 250, 250, 100, 100, GREEN)
+        p.send("damage", 200, 200, 100, 100, 250, 250, 100, 100)
+        after = vm.screendump()
+        assert diff_bbox(before, after) == (200, 200, 350, 350)
+        changed_only(before, after, [(200, 200, 100, 100), (250, 250, 100, 100)],
+                     [rgb(GREEN)] * 2)
+    finally:
+        p.quit()
+
+
+def test_full_frame_update(vm):
+    """DIRTYFB without clips and a commit without damage both mean
+    "everything": pixels written earlier without damage appear."""
+    p = paint(vm)
+    try:
+        p.send("fill", 0, 0, 1024, 768, BLUE)
+        p.send("fill", 300, 300, 64, 64, WHITE)
+        p.send("dirty")
+        host = vm.screendump()
+        assert host.data == fbdump(vm).data
+        assert host.pixel(0, 0) == rgb(BLUE) and host.pixel(300, 300) == rgb(WHITE)
+        p.send("fill", 0, 0, 1024, 768, GREEN)
+        p.send("commit")
+        assert vm.screendump().is_uniform(rgb(GREEN))
+    finally:
+        p.quit()
+
+
+def test_many_clips_merged(vm):
+    """More clips than one request carries (16): the driver merges, never
+    drops.  250 is just under DIRTYFB's limit of 256 clips."""
+    p = paint(vm)
+    try:
+        before = vm.screendump()
+        rects = [(8 + (i % 30) * 33, 8 + (i // 30) * 70, 16, 16) for i in range(250)]
+        for x, y, w, h in rects:
+            p.send("fill", x, y, w, h, WHITE)
+        p.send("dirty", *[v for r in rects for v in r])
+        after = vm.screendump()
+        for x, y, w, h in rects:
+            assert after.crop(x, y, w, h).is_uniform(rgb(WHITE)), (x, y)
+        # Merging may refresh more area, but only with what the fb holds.
+        assert after.data == fbdump(vm).data
+        assert before.is_uniform((0, 0, 0))
+    finally:
+        p.quit()
+
+
+def test_page_flip_full_refresh(vm):
+    p = paint(vm)
+    try:
+        p.send("fill", 0, 0, 1024, 768, RED)
+        p.send("flip")
+        host = vm.screendump()
+        assert host.is_uniform(rgb(RED)), "flip to the other buffer not shown in full"
+        p.send("fill", 40, 40, 8, 8, GREEN)
+        p.send("damage", 40, 40, 8, 8)
+        changed_only(host, vm.screendump(), [(40, 40, 8, 8)], [rgb(GREEN)])
+    finally:
+        p.quit()
+
+
+def test_unusual_layout(vm):
+    """stride != width * cpp, a framebuffer offset, and a source rectangle
+    inside a larger framebuffer: damage in framebuffer coordinates lands at
+    the right place on the host, clipped to what is shown."""
+    # fb 1300x900 with 24 pixels of padding per row and pixel (0,0) 8 KiB + 64 B
+    # into the buffer; the 1024x768 mode shows the part starting at (200, 100).
+    p = paint(vm, "--fb-size 1300x900 --pad 24 --offset 8256 --view 200,100")
+    try:
+        before = vm.screendump()
+        assert (before.width, before.height) == (1024, 768)
+        # Fully inside the view, then straddling its left/top edge, then
+        # entirely outside it (must change nothing).
+        p.send("fill", 300, 200, 40, 30, RED)
+        p.send("fill", 180, 90, 40, 30, GREEN)
+        p.send("fill", 0, 0, 100, 50, BLUE)
+        p.send("dirty", 300, 200, 40, 30, 180, 90, 40, 30, 0, 0, 100, 50)
+        changed_only(before, vm.screendump(), [(100, 100, 40, 30), (0, 0, 20, 20)],
+                     [rgb(RED), rgb(GREEN)])
+        assert vm.screendump().data == fbdump(vm).data
+    finally:
+        p.quit()
+
+
+def test_rgb565_and_xbgr(vm):
+    """Other formats convert correctly (extra formats feature)."""
+    for fmt in ("RG16", "XB24", "AR24"):
+        p = Painter(vm, "--mode 640x480 --format %s" % fmt, name="paint-" + fmt)
+        try:
+            before = vm.screendump()
+            # Full-intensity channels are exact in every format, and a
+            # red/blue swap would show.
+            p.send("fill", 64, 32, 128, 64, RED)
+            p.send("fill", 320, 240, 64, 64, GREEN)
+            p.send("dirty", 64, 32, 128, 64, 320, 240, 64, 64)
+            changed_only(before, vm.screendump(), [(64, 32, 128, 64), (320, 240, 64, 64)],
+                         [rgb(RED), rgb(GREEN)])
+        finally:
+            p.quit()
