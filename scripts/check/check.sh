@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# check.sh TIER...: build what the tiers need, run each tier (each writes
+# $PVD_RESULTS/<tier>.tap), then print the one summary line and exit non-zero
+# on any failure.  Tiers: unit lint integration igt.
+#
+# T=NAME: a tier name runs that tier only; anything else runs, of the tiers
+# asked for, only the integration tests ("file::function" containing NAME)
+# and igt subtests (igt@binary@subtest containing NAME) that match.
+. "$(dirname "$0")/lib.sh"
+
+tiers=("$@")
+T=${T:-}
+PVD_FILTER=
+if [ -n "$T" ]; then
+	case " ${tiers[*]} " in
+	*" $T "*) tiers=("$T") ;;
+	*)
+		# Only the tiers with named tests take a filter.
+		PVD_FILTER=$T
+		filtered=()
+		for t in "${tiers[@]}"; do
+			case $t in integration | igt) filtered+=("$t") ;; esac
+		done
+		tiers=("${filtered[@]}") ;;
+	esac
+fi
+export PVD_FILTER
+
+# One run at a time per results directory (several people may share a
+# checkout): a second one waits instead of overwriting the first one's TAP.
+exec {lock_fd}>"$PVD_RESULTS/.lock"
+if ! flock -n "$lock_fd"; then
+	pvd_log "another make check is using $PVD_RESULTS; waiting for it"
+	flock "$lock_fd"
+fi
+
+for t in build "${tiers[@]}"; do rm -f "$PVD_RESULTS/$t.tap"; done
+need_vm=0
+case " ${tiers[*]} " in *" integration "* | *" igt "*) need_vm=1 ;; esac
+
+# Build step: its results are tests too, so a broken build shows up in the
+# summary even when later tiers cannot say why they failed.
+env=$PVD_TOP/scripts/env
+vm_ok=1
+tap_begin build
+if ko=$("$env/build-module.sh"); then
+	if [ -n "$ko" ]; then
+		tap_result ok "build pvdisplay.ko"
+		export PVD_MODULE=$ko
+	else
+		tap_skip "build pvdisplay.ko" "no driver sources yet"
+	fi
+else
+	tap_result fail "build pvdisplay.ko (log: $PVD_LOGS/module-build.log)"
+fi
+if [ "$need_vm" = 1 ]; then
+	if bin=$("$env/build-guest-progs.sh"); then
+		if [ -n "$bin" ]; then
+			tap_result ok "build guest test programs"
+			export PVD_GUEST_BIN=$bin
+		else
+			tap_skip "build guest test programs" "no igt-tests/Makefile yet"
+		fi
+	else
+		tap_result fail "build guest test programs (log: $PVD_LOGS/guest-progs-build.log)"
+	fi
+	for step in qemu guest-image; do
+		if "$env/$step.sh" >/dev/null; then
+			tap_result ok "build $step"
+		else
+			tap_result fail "build $step (see the step and log named above)"
+			vm_ok=0
+		fi
+	done
+fi
+tap_end
+
+for tier in "${tiers[@]}"; do
+	pvd_log "tier $tier"
+	case $tier in
+	integration | igt)
+		if [ "$vm_ok" = 0 ]; then
+			tap_begin "$tier"
+			tap_result fail "$tier: not run, QEMU or the guest image did not build"
+			tap_end
+			continue
+		fi ;;
+	esac
+	"$PVD_CHECK/$tier.sh" || true
+	# A tier that died before writing anything still has to count.
+	if [ ! -s "$PVD_RESULTS/$tier.tap" ]; then
+		tap_begin "$tier"
+		tap_result fail "$tier: the tier script died before reporting"
+		tap_end
+	fi
+done
+
+files=()
+for t in build "${tiers[@]}"; do files+=("$PVD_RESULTS/$t.tap"); done
+echo "results: $PVD_RESULTS (TAP per tier, logs/, vm/)"
+exec "$PVD_CHECK/summary.sh" "${files[@]}"

@@ -1,0 +1,38 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: MIT
+# Helpers for the test tiers: each tier writes TAP (ok / not ok / # SKIP) to
+# $PVD_RESULTS/<tier>.tap and echoes it.  Sourced, never executed.
+
+set -euo pipefail
+PVD_CHECK=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../env/common.sh
+. "$PVD_CHECK/../env/common.sh"
+export PVD_RESULTS=${PVD_RESULTS:-$PVD_TOP/results}
+mkdir -p "$PVD_RESULTS/logs"
+
+# tap_begin TIER: start $PVD_RESULTS/TIER.tap.
+tap_begin() {
+	TAP_FILE=$PVD_RESULTS/$1.tap
+	TAP_N=0
+	echo "TAP version 13" >"$TAP_FILE"
+	echo "TAP version 13"
+}
+
+_tap() { echo "$*" | tee -a "$TAP_FILE"; }
+
+# tap_result ok|fail NAME: one test result.
+tap_result() {
+	TAP_N=$((TAP_N + 1))
+	if [ "$1" = ok ]; then _tap "ok $TAP_N - $2"; else _tap "not ok $TAP_N - $2"; fi
+}
+
+# tap_skip NAME REASON
+tap_skip() {
+	TAP_N=$((TAP_N + 1))
+	_tap "ok $TAP_N - $1 # SKIP $2"
+}
+
+# tap_diag TEXT...: diagnostics, one "# " line per input line.
+tap_diag() { printf '%s\n' "$@" | sed 's/^/# /' | tee -a "$TAP_FILE"; }
+
+tap_end() { _tap "1..$TAP_N"; }

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Build pvdisplay.ko with kbuild inside the sysroot and print its path.
+#
+#   build-module.sh          against the sysroot's headers for the guest kernel
+#   KDIR=/path build-module.sh   against another kernel tree (made visible in
+#                            the sysroot at the same path)
+# W=1 and C=1 (sparse) pass through to kbuild.  Prints nothing and succeeds
+# when there is no driver yet.
+
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=common.sh
+. "$here/common.sh"
+
+driver=$PVD_TOP/drivers/gpu/drm/pvdisplay
+if [ ! -f "$driver/Makefile" ] && [ ! -f "$driver/Kbuild" ]; then
+	pvd_log "no drivers/gpu/drm/pvdisplay/{Makefile,Kbuild} yet: no module to build"
+	exit 0
+fi
+
+sysroot=$("$here/sysroot.sh")
+if [ -n "${KDIR:-}" ]; then
+	kdir=$(realpath "$KDIR")
+	PVD_EXTRA_BINDS="${PVD_EXTRA_BINDS:-} $kdir"
+	export PVD_EXTRA_BINDS
+else
+	kdir=/usr/src/linux-headers-$(cat "$sysroot/.kernel-release")
+fi
+
+kbuild_vars=()
+[ -n "${W:-}" ] && kbuild_vars+=("W=$W")
+[ -n "${C:-}" ] && kbuild_vars+=("C=$C")
+log=$PVD_LOGS/module-build.log
+if ! pvd_step "build pvdisplay.ko against $kdir" "$log" \
+	"$here/in-sysroot.sh" -- make -C "$kdir" M="$driver" -j "$PVD_JOBS" \
+	"${kbuild_vars[@]}" modules; then
+	# Never leave an old module behind to be tested as if it were new.
+	rm -f "$driver/pvdisplay.ko"
+	exit 1
+fi
+[ -f "$driver/pvdisplay.ko" ] || pvd_die "kbuild succeeded but made no pvdisplay.ko; log: $log"
+echo "$driver/pvdisplay.ko"
