@@ -1,0 +1,239 @@
+# SPDX-License-Identifier: MIT
+"""Run the curated upstream igt list in a guest and compare with expectations.
+
+    python3 tests/harness/igt.py [--driver pvdisplay|bochs|virtio-gpu]
+        [--list ci|full] [--tap FILE] [--filter TEXT]
+
+Files, in igt-tests/upstream/ (format as in the kernel's drm ci):
+  ci.testlist          igt@binary@subtest lines run by `make check`
+  full.testlist        more (slower) lines added by `make check-full`
+  DRIVER-skips.txt     regexes of tests not to run at all
+  DRIVER-fails.txt     binary@subtest,Result for tests known not to pass
+Every skips/fails entry needs a "# reason" comment on the lines above it.
+
+A result equal to its expectation passes (known failures are reported as
+TODO, not as passes); a new failure, and an unexpected pass, fail the tier
+until the expectations are updated.  Results igt reports as "skip" (the
+driver lacks what the subtest needs) are reported as skipped.
+Suspend and hibernate subtests are rejected: virtiofs cannot suspend.
+"""
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from harness import PVDISPLAY_DEVICE, Vm, VmError, pvdisplay_module, qemu_has_device  # noqa: E402
+from harness.runner import Tap  # noqa: E402
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+LISTS = os.path.join(TOP, "igt-tests", "upstream")
+IGT_DIR = "/usr/libexec/igt-gpu-tools"
+
+DRIVERS = {
+    "pvdisplay": {"display_device": PVDISPLAY_DEVICE},
+    "bochs": {"display_device": "bochs-display"},
+    "virtio-gpu": {"display_device": "virtio-gpu-pci"},
+}
+# igt result -> expectation spelling (drm ci style).
+RESULTS = {"pass": "Pass", "fail": "Fail", "skip": "Skip", "crash": "Crash",
+           "timeout": "Timeout", "incomplete": "Crash", "abort": "Crash",
+           "warn": "Warn", "dmesg-warn": "DmesgWarn", "dmesg-fail": "DmesgFail",
+           "notrun": "NotRun"}
+FORBIDDEN = re.compile(r"suspend|hibernate", re.I)
+PER_TEST_TIMEOUT = 180
+IGT_EXIT_INVALID = 79
+
+
+class ListError(Exception):
+    pass
+
+
+def read_entries(path, need_reason):
+    """(line, reason) pairs of a list file.  The reason of an entry is the
+    comment block right above it (or above the entries before it, up to a
+    blank line)."""
+    entries, comment, reason = [], [], None
+    if not os.path.exists(path):
+        return entries
+    with open(path) as f:
+        for n, raw in enumerate(f, 1):
+            line = raw.strip()
+            if not line:
+                comment, reason = [], None
+            elif line.startswith("#"):
+                comment.append(line.lstrip("#").strip())
+                reason = None
+            else:
+                if comment:
+                    reason, comment = " ".join(comment), []
+                if need_reason and not reason:
+                    raise ListError("%s:%d: %r has no '# reason' comment above it"
+                                    % (os.path.basename(path), n, line))
+                entries.append((line, reason))
+    return entries
+
+
+def load_lists(driver, which):
+    tests = [t for t, _ in read_entries(os.path.join(LISTS, "ci.testlist"), False)]
+    if which == "full":
+        tests += [t for t, _ in read_entries(os.path.join(LISTS, "full.testlist"), False)]
+    for t in tests:
+        if not t.startswith("igt@"):
+            raise ListError("test list entry %r does not start with igt@" % t)
+        if FORBIDDEN.search(t):
+            raise ListError("%s: suspend/hibernate subtests stay out of the lists" % t)
+    skips = [(re.compile(r), why) for r, why in
+             read_entries(os.path.join(LISTS, driver + "-skips.txt"), True)]
+    fails = {}
+    for line, why in read_entries(os.path.join(LISTS, driver + "-fails.txt"), True):
+        name, _, result = line.rpartition(",")
+        if not name or result not in RESULTS.values():
+            raise ListError("%s-fails.txt: %r is not 'binary@subtest,Result' with Result "
+                            "one of %s" % (driver, line, sorted(set(RESULTS.values()))))
+        fails[name] = (result, why)
+    return tests, skips, fails
+
+
+def expand(vm, tests):
+    """Replace igt@binary entries by one entry per subtest (asked from the
+    binary in the guest); binaries without subtests stay as they are."""
+    out = []
+    for t in tests:
+        if t.count("@") > 1:
+            out.append(t)
+            continue
+        r = vm.run([os.path.join(IGT_DIR, t.split("@")[1]), "--list-subtests"], timeout=120)
+        # igt exits 79 (IGT_EXIT_INVALID) when a binary has no subtests.
+        if r.rc not in (0, IGT_EXIT_INVALID) or (r.rc and r.stdout.strip()):
+            raise VmError("%s --list-subtests failed (rc %s): %s" % (t, r.rc, r.stderr))
+        subs = r.stdout.split()
+        out += [t + "@" + sub for sub in subs] if subs else [t]
+    return out
+
+
+def run_igt(vm, tests, budget):
+    listfile = os.path.join(vm.share, "results", "igt.testlist")
+    with open(listfile, "w") as f:
+        f.write("".join(t + "\n" for t in tests))
+    out = "/pvd/results/igt"
+    cmd = ("igt_runner --test-list /pvd/results/igt.testlist --per-test-timeout %d "
+           "--overall-timeout %d -o %s %s; rc=$?; "
+           "[ -s %s/results.json ] || igt_results %s; exit $rc"
+           % (PER_TEST_TIMEOUT, budget, IGT_DIR, out, out, out))
+    r = vm.run(cmd, timeout=budget + PER_TEST_TIMEOUT + 120)
+    with open(os.path.join(vm.dir, "igt_runner.log"), "w") as f:
+        f.write(r.stdout + r.stderr)
+    path = os.path.join(vm.results, "igt", "results.json")
+    if not os.path.exists(path):
+        raise VmError("igt_runner wrote no results.json (rc %s); see %s/igt_runner.log"
+                      % (r.rc, vm.dir))
+    with open(path) as f:
+        return json.load(f)["tests"]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--driver", default=os.environ.get("PVD_IGT_DRIVER") or "pvdisplay",
+                    choices=sorted(DRIVERS))
+    ap.add_argument("--list", default="ci", choices=["ci", "full"])
+    ap.add_argument("--tap")
+    ap.add_argument("--filter", default="")
+    ap.add_argument("--budget", type=int, default=None,
+                    help="seconds igt_runner may spend (default 1500 ci, 14400 full)")
+    args = ap.parse_args()
+    budget = args.budget or (1500 if args.list == "ci" else 14400)
+    tap = Tap(args.tap)
+    try:
+        return run(tap, args, budget)
+    finally:
+        tap.finish()
+
+
+def run(tap, args, budget):
+    try:
+        tests, skips, fails = load_lists(args.driver, args.list)
+    except ListError as e:
+        tap.result(False, "igt: expectation lists are valid")
+        tap.diag(str(e))
+        return 1
+
+    vm_args = dict(DRIVERS[args.driver])
+    if args.driver == "pvdisplay":
+        missing = []
+        if not qemu_has_device(PVDISPLAY_DEVICE):
+            missing.append("QEMU has no %s" % PVDISPLAY_DEVICE)
+        if pvdisplay_module() is None:
+            missing.append("pvdisplay.ko is not built")
+        if missing:
+            tap.result(True, "igt (%s)" % args.driver, skip="; ".join(missing))
+            return 0
+        vm_args["modules"] = [pvdisplay_module()]
+
+    t0 = time.monotonic()
+    vm = Vm(name="igt-" + args.driver, **vm_args)
+    results, run_list = None, []
+    try:
+        vm.start()
+        tap.diag("guest up in %.1f s (%s), logs in %s" % (vm.boot_seconds, vm.accel, vm.dir))
+        for t in expand(vm, tests):
+            name = t[len("igt@"):]
+            if args.filter and args.filter not in t:
+                continue
+            why = next((w for r, w in skips if r.search(name)), None)
+            if FORBIDDEN.search(t):
+                why = "suspend/hibernate subtests stay out (virtiofs cannot suspend)"
+            if why is not None:
+                tap.result(True, t, skip=why)
+            else:
+                run_list.append(t)
+        if run_list:
+            results = run_igt(vm, run_list, budget)
+    except VmError as e:
+        tap.result(False, "igt: run %d tests in the guest" % len(run_list))
+        tap.diag(str(e))
+    finally:
+        splats = vm.stop(check=False)
+    if results is None:
+        return 1
+    tap.diag("igt_runner took %.0f s" % (time.monotonic() - t0))
+
+    # Each listed test, plus dynamic subtests igt reported under it.
+    names = list(run_list)
+    names += sorted(n for n in results if n not in names and
+                    any(n.startswith(t + "@") for t in names))
+    for t in names:
+        name = t[len("igt@"):]
+        got = RESULTS.get(results.get(t, {}).get("result", "notrun"), "Crash")
+        # A dynamic subtest (binary@subtest@dynamic) without an entry of its
+        # own is expected to do what its subtest does.
+        parent = "@".join(name.split("@")[:2])
+        want, why = fails.get(name, fails.get(parent, ("Pass", None)))
+        if got == want == "Pass":
+            tap.result(True, t)
+        elif got == "Skip" and want == "Pass":
+            tap.result(True, t, skip="igt skipped it")
+        elif got == want:
+            tap.todo(t, "expected %s: %s" % (want, why))
+        elif got == "Pass":
+            tap.result(False, "%s (unexpected pass: remove it from %s-fails.txt)"
+                       % (t, args.driver))
+        else:
+            tap.result(False, "%s (expected %s, got %s)" % (t, want, got))
+            out = results.get(t, {})
+            tap.diag("\n".join((out.get("err") or out.get("out") or "").splitlines()[-15:]))
+    # Known failures of tests that are not in the list any more.
+    for name in sorted(fails):
+        if "igt@" + name not in names and not args.filter:
+            tap.diag("note: %s-fails.txt lists %s, which did not run" % (args.driver, name))
+    tap.result(not splats, "igt (%s): guest kernel log clean" % args.driver)
+    if splats:
+        tap.diag("\n".join(splats))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
