@@ -11,8 +11,12 @@
  *    8 bytes, so the layout is the same for 32-bit and 64-bit builds;
  *  - no guest pointers: memory is named by guest physical (DMA) address and
  *    length in scatter-gather entries, and by device-wide resource ids;
- *  - reserved and padding fields are written as zero and ignored on receipt;
- *  - unknown feature bits are ignored by both sides.
+ *  - reserved, padding and flags fields are written as zero; the device
+ *    rejects a request in which one is not, the driver ignores them in
+ *    responses and in the configuration space;
+ *  - unknown feature bits are ignored by both sides;
+ *  - a device whose driver did not negotiate VIRTIO_F_VERSION_1 answers
+ *    every request with %PVDISPLAY_STATUS_ERR_UNSUPPORTED.
  */
 
 #ifndef _UAPI_DRM_PVDISPLAY_H_
@@ -82,9 +86,10 @@
  *	sends a configuration-change notification.
  * @events_clear: writing a bit here clears it in @events_pending (write-only,
  *	reads as zero).
- * @num_heads: number of heads (outputs), 1..%PVDISPLAY_MAX_HEADS.  Fixed for
- *	the device's lifetime; hotplug changes a head's connection state, not
- *	this count.
+ * @num_heads: number of heads (outputs), 1..%PVDISPLAY_MAX_HEADS, if
+ *	%PVDISPLAY_F_MULTI_HEAD was negotiated, else 1; read it after
+ *	FEATURES_OK.  It does not change afterwards: hotplug changes a head's
+ *	connection state, not this count.
  * @max_width: largest scanout width in pixels the device accepts.
  * @max_height: largest scanout height in pixels the device accepts.
  * @reserved: zero.
@@ -139,7 +144,9 @@ enum pvdisplay_cmd_type {
  * @PVDISPLAY_STATUS_ERR_OUT_OF_MEMORY: the device's memory budget for this
  *	guest is exhausted; the request had no effect.
  *
- * A failed request has no effect on device state.
+ * A failed request has no effect on device state.  Running out of device
+ * resources of any kind (memory budget, number of resources) is
+ * %PVDISPLAY_STATUS_ERR_OUT_OF_MEMORY.
  */
 enum pvdisplay_status {
 	PVDISPLAY_STATUS_OK = 0,
@@ -160,7 +167,9 @@ enum pvdisplay_status {
  * the request body and any trailing arrays; the device-writable part has room
  * for the response.  The device rejects a request whose readable part is
  * shorter than its type requires, or whose writable part cannot hold the
- * response.
+ * response; if the writable part cannot even hold &struct
+ * pvdisplay_resp_hdr, the request is completed with nothing written (used
+ * length 0), which the driver treats as an error.
  */
 struct pvdisplay_ctrl_hdr {
 	__le32 type;
@@ -347,16 +356,19 @@ struct pvdisplay_region {
  *
  * If the head's configuration (every field from @resource_id to
  * @src_height) differs from the previous update, the device refreshes the
- * whole source rectangle and the damage only serves as information.  A head
- * whose size changed is resized on the host (this is how a guest mode change
- * reaches the host window).
+ * whole source rectangle; the damage is then only information, but it is
+ * validated all the same (validity never depends on earlier requests).  A
+ * head whose size changed is resized on the host (this is how a guest mode
+ * change reaches the host window).
  *
  * Otherwise the device refreshes exactly the damage: the rectangles, in
- * framebuffer coordinates, clipped to the source rectangle.  The regions list
- * the resource memory the guest wrote, page-aligned, sorted by offset and
- * non-overlapping; every byte of every damaged pixel lies inside a region.
- * nr_rects == 0 means "everything changed": the device refreshes the whole
- * source rectangle, and nr_regions must then be 0 as well.
+ * framebuffer coordinates, clipped to the source rectangle.  Each rectangle
+ * must lie inside the framebuffer (the driver clips them to the source
+ * rectangle anyway).  The regions list the resource memory the guest wrote,
+ * page-aligned, sorted by offset and non-overlapping; every byte of every
+ * pixel of every rectangle, as sent, lies inside a region.  nr_rects == 0
+ * means "everything changed": the device refreshes the whole source
+ * rectangle, and nr_regions must then be 0 as well.
  */
 struct pvdisplay_cmd_scanout_update {
 	struct pvdisplay_ctrl_hdr hdr;
