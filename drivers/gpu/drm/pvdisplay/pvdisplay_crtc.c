@@ -4,7 +4,8 @@
  * future feature), so vblanks come from the kernel's vblank timer, ticking
  * at the mode's refresh rate.  The mode itself reaches the device through
  * the plane update (its source size), so enabling and disabling a CRTC only
- * switches the vblank timer.
+ * switches the vblank timer.  A CRTC may be on without a visible primary
+ * plane: the device then has the head off, which looks the same (black).
  */
 
 #include <drm/drm_atomic.h>
@@ -23,20 +24,8 @@ pvdisplay_crtc_mode_valid(struct drm_crtc *crtc,
 	return pvdisplay_mode_valid(crtc_to_output(crtc)->pvd, mode);
 }
 
-static int pvdisplay_crtc_atomic_check(struct drm_crtc *crtc,
-				       struct drm_atomic_commit *state)
-{
-	struct drm_crtc_state *crtc_state = drm_atomic_get_new_crtc_state(state, crtc);
-
-	if (!crtc_state->enable)
-		return 0;
-
-	return drm_atomic_helper_check_crtc_primary_plane(crtc_state);
-}
-
 static const struct drm_crtc_helper_funcs pvdisplay_crtc_helper_funcs = {
 	.mode_valid = pvdisplay_crtc_mode_valid,
-	.atomic_check = pvdisplay_crtc_atomic_check,
 	/* Arms the commit's event on the next timer vblank. */
 	DRM_CRTC_HELPER_VBLANK_FUNCS,
 };

@@ -8,6 +8,7 @@
  * physical size and the suggested position in a multi-head layout.
  */
 
+#include <linux/math64.h>
 #include <linux/minmax.h>
 
 #include <drm/drm_atomic_helper.h>
@@ -87,10 +88,26 @@ static struct drm_display_mode *pvdisplay_mode_create(struct drm_device *drm,
 enum drm_mode_status pvdisplay_mode_valid(struct pvdisplay_device *pvd,
 					  const struct drm_display_mode *mode)
 {
+	u64 frame, refresh_mhz;
+
 	if (mode->hdisplay > pvd->max_width)
 		return MODE_VIRTUAL_X;
 	if (mode->vdisplay > pvd->max_height)
 		return MODE_VIRTUAL_Y;
+
+	/*
+	 * The timings only drive the vblank timer: keep its rate within what
+	 * the device may report itself, so that a user mode cannot make the
+	 * timer fire a million times a second, or once an hour.
+	 */
+	frame = (u64)mode->htotal * mode->vtotal;
+	if (!frame || mode->clock <= 0)
+		return MODE_CLOCK_RANGE;
+	refresh_mhz = div64_u64((u64)mode->clock * 1000000, frame);
+	if (refresh_mhz < PVDISPLAY_MIN_REFRESH_MHZ)
+		return MODE_CLOCK_LOW;
+	if (refresh_mhz > PVDISPLAY_MAX_REFRESH_MHZ)
+		return MODE_CLOCK_HIGH;
 	return MODE_OK;
 }
 

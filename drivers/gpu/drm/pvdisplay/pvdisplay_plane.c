@@ -88,11 +88,14 @@ static int pvdisplay_plane_atomic_check(struct drm_plane *plane,
 	if (new_state->crtc)
 		crtc_state = drm_atomic_get_new_crtc_state(state, new_state->crtc);
 
-	/* The plane covers the whole CRTC: the source size is the mode size. */
+	/*
+	 * The plane covers the whole CRTC: the source size is the mode size.
+	 * On a disabled CRTC it is merely invisible (the head is off).
+	 */
 	ret = drm_atomic_helper_check_plane_state(new_state, crtc_state,
 						  DRM_PLANE_NO_SCALING,
 						  DRM_PLANE_NO_SCALING,
-						  false, false);
+						  false, true);
 	if (ret || !new_state->visible)
 		return ret;
 
