@@ -35,7 +35,7 @@ if ! flock -n "$lock_fd"; then
 	flock "$lock_fd"
 fi
 
-for t in build "${tiers[@]}"; do rm -f "$PVD_RESULTS/$t.tap"; done
+for t in build filter "${tiers[@]}"; do rm -f "$PVD_RESULTS/$t.tap"; done
 need_vm=0
 case " ${tiers[*]} " in *" integration "* | *" igt "*) need_vm=1 ;; esac
 
@@ -98,5 +98,13 @@ done
 
 files=()
 for t in build "${tiers[@]}"; do files+=("$PVD_RESULTS/$t.tap"); done
+if [ -n "$PVD_FILTER" ] &&
+	! cat "${files[@]:1}" 2>/dev/null | grep -qE '^(not )?ok '; then
+	# A misspelt T= must not look like a clean run.
+	tap_begin filter
+	tap_result fail "T=$T matches no tier and no test"
+	tap_end
+	files+=("$PVD_RESULTS/filter.tap")
+fi
 echo "results: $PVD_RESULTS (TAP per tier, logs/, vm/)"
 exec "$PVD_CHECK/summary.sh" "${files[@]}"

@@ -30,6 +30,9 @@ for f in "${files[@]}"; do
 	fi
 done
 
+# checkpatch leaves its CamelCase cache in the working directory.
+rm -f "$PVD_TOP"/.checkpatch-camelcase.git.*
+
 log=$PVD_RESULTS/logs/kernel-doc.log
 rc=0
 in_sysroot python3 "$tools/tools/docs/kernel-doc" -none -Wall "$header" >"$log" 2>&1 || rc=$?

@@ -85,6 +85,9 @@ if [ -n "${QEMU_SRC:-}" ]; then
 	QEMU_SRC=$(cd "$QEMU_SRC" && pwd)
 	[ -x "$QEMU_SRC/configure" ] || pvd_die "QEMU_SRC=$QEMU_SRC has no configure script"
 	srcid=user:$QEMU_SRC
+	# The tree must be visible inside the sysroot, where graft and build run.
+	PVD_EXTRA_BINDS="${PVD_EXTRA_BINDS:-} $QEMU_SRC"
+	export PVD_EXTRA_BINDS
 else
 	dsc=$(in_sysroot apt-get source --print-uris -t "$PVD_SUITE" qemu |
 		awk '$2 ~ /\.dsc$/ { print $2 }')
@@ -103,6 +106,7 @@ binary=$build/qemu-system-x86_64
 
 if [ -x "$binary" ] && [ "$(cat "$tree/.built-key" 2>/dev/null)" = "$fullkey" ] &&
 	[ -z "${QEMU_SRC:-}" ]; then
+	touch "$tree/.built-key"	# last use, for prune_trees
 	echo "$binary"
 	exit 0
 fi
@@ -198,4 +202,25 @@ pvd_step "qemu: build qemu-system-x86_64 (ninja -j$PVD_JOBS)" "$log-build.log" \
 [ -x "$binary" ] || pvd_die "qemu: build finished without $binary; log: $log-build.log"
 make_datadir
 echo "$fullkey" >"$tree/.built-key"
+
+# prune_trees: remove the trees of other keys (an older qemu.sh, other
+# flags) unused for two days: 0.7 GB each, and ccache makes a rebuild take
+# about a minute.  A tree some build holds the lock of is left alone.
+prune_trees() {
+	local t key fd
+	for t in "$PVD_CACHE"/qemu-*/.built-key; do
+		[ -e "$t" ] || continue
+		t=${t%/.built-key}
+		key=${t##*/qemu-}
+		[ "$t" = "$tree" ] && continue
+		[ -n "$(find "$t/.built-key" -mmin +2880)" ] || continue
+		exec {fd}>"$PVD_CACHE/.qemu-$key.lock"
+		if flock -n "$fd"; then
+			pvd_log "qemu: removing unused build tree $t"
+			rm -rf "$t"
+		fi
+		exec {fd}>&-
+	done
+}
+prune_trees
 echo "$binary"
