@@ -34,8 +34,6 @@ def main():
     print("[pvdisplay] display device %s%s; logs in %s" % (
         device, " + pvdisplay.ko" if modules else "", vm.dir))
     if display == "vnc":
-        # Reserve the port now so the address printed is the one used.
-        vm.qemu_command()
         print("[pvdisplay] VNC server: 127.0.0.1:%d (port %d), e.g. vncviewer 127.0.0.1:%d"
               % (vm.vnc_display, 5900 + vm.vnc_display, vm.vnc_display))
     print("[pvdisplay] serial console below; quit with Ctrl-A x", flush=True)

@@ -19,6 +19,7 @@ stop(), on exceptions and at interpreter exit.
 
 import atexit
 import ctypes
+import hashlib
 import itertools
 import json
 import os
@@ -151,8 +152,8 @@ def detect_accel():
         flags = next((line for line in f if line.startswith("flags")), "").split()
     if not ({"vmx", "svm"} & set(flags)) or not os.access("/dev/kvm", os.R_OK | os.W_OK):
         return "tcg"
-    cache = os.path.join(env("PVD_CACHE", "/tmp"), "kvm-probe-%x" % (
-        hash((" ".join(flags), env("PVD_KERNEL"))) & 0xffffffff))
+    key = hashlib.sha256(("%s\n%s" % (" ".join(flags), env("PVD_KERNEL"))).encode())
+    cache = os.path.join(env("PVD_CACHE", "/tmp"), "kvm-probe-" + key.hexdigest()[:16])
     if os.path.exists(cache):
         with open(cache) as f:
             return f.read().strip()
@@ -229,6 +230,9 @@ class Vm:
         self.interactive = interactive
         self.accel = detect_accel()
         self.boot_timeout = boot_timeout or (60 if self.accel == "kvm" else 300)
+        # How long past a command's own timeout the guest may take to answer
+        # before it counts as hung.
+        self.answer_margin = 60
 
         self.qemu = None
         self.qmp_conn = None
@@ -252,8 +256,9 @@ class Vm:
         self.share = os.path.join(self.dir, "share")
         self.results = os.path.join(self.share, "results")
         self.serial_log = os.path.join(self.dir, "serial.log")
-        # Unix socket paths are limited to 108 bytes: keep them short.
-        self.sockdir = tempfile.mkdtemp(prefix="pvd-")
+        self.sockdir = None
+        if display == "vnc" and vnc_display is None:
+            self.vnc_display = _free_vnc_display()
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -268,12 +273,32 @@ class Vm:
     def start(self):
         _catch_termination()
         _live_vms.add(self)
+        # Unix socket paths are limited to 108 bytes: keep them short.
+        self.sockdir = tempfile.mkdtemp(prefix="pvd-")
         try:
             self._prepare_share()
             self._start_virtiofsd("root", env("PVD_GUEST_ROOT"), readonly=True)
             self._start_virtiofsd("run", self.share, readonly=False)
             self._start_qemu()
-            self.qmp_conn = Qmp(self._sock("qmp"), timeout=30)
+            # QEMU creates its sockets before the guest runs; a QEMU that
+            # refuses its command line exits instead: say why at once.
+            deadline = time.monotonic() + 30
+            while not os.path.exists(self._sock("qmp")):
+                if self._qemu_died():
+                    raise VmError("QEMU exited at start (status %s)%s"
+                                  % (self.qemu.returncode, self._fail_info()))
+                if time.monotonic() > deadline:
+                    self._hung("QEMU did not create its QMP socket in 30 s")
+                time.sleep(0.05)
+            try:
+                self.qmp_conn = Qmp(self._sock("qmp"), timeout=30)
+            except (OSError, QmpError) as e:
+                try:
+                    self.qemu.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    raise e from None
+                raise VmError("QEMU exited at start (status %s)%s"
+                              % (self.qemu.returncode, self._fail_info())) from e
             self._wait_agent()
         except BaseException:
             self.kill("start failed")
@@ -370,8 +395,6 @@ class Vm:
         for dev in self.extra_devices:
             cmd += ["-device", dev]
         if self.display == "vnc":
-            if self.vnc_display is None:
-                self.vnc_display = _free_vnc_display()
             cmd += ["-display", "none", "-vnc", "127.0.0.1:%d" % self.vnc_display]
         elif self.display in ("none", "gtk", "dbus"):
             cmd += ["-display", self.display]
@@ -493,7 +516,8 @@ class Vm:
             if conn is not None:
                 conn.close()
         self.agent = self.qmp_conn = None
-        shutil.rmtree(self.sockdir, ignore_errors=True)
+        if self.sockdir:
+            shutil.rmtree(self.sockdir, ignore_errors=True)
         _live_vms.discard(self)
 
     @property
@@ -507,8 +531,8 @@ class Vm:
 
         Returns Result(rc, stdout, stderr, timed_out, duration).  After
         timeout seconds the guest kills the command (rc -9, timed_out).  If
-        the guest does not answer within timeout + 60 s it is considered hung
-        and killed (GuestHung).  check=True raises CommandFailed unless rc 0.
+        the guest does not answer within timeout + answer_margin (60 s) it
+        is considered hung and killed (GuestHung).  check=True raises CommandFailed unless rc 0.
         Background processes the command leaves in its session are killed
         when it returns: use spawn() for those."""
         if self.agent is None:
@@ -520,7 +544,7 @@ class Vm:
             req["env"] = env
         if cwd:
             req["cwd"] = cwd
-        msg = self._agent_call(req, timeout + 60)
+        msg = self._agent_call(req, timeout + self.answer_margin)
         res = Result(msg["rc"], msg["stdout"], msg["stderr"], msg["timed_out"],
                      msg["duration"])
         if check and res.rc != 0:

@@ -9,7 +9,7 @@ import re
 import threading
 import time
 
-from harness import CommandFailed, find_splats
+from harness import CommandFailed, GuestHung, Vm, VmError, find_splats
 
 VM = {"display_device": "bochs-display", "xres": 800, "yres": 600}
 
@@ -132,3 +132,33 @@ def test_kernel_warning_is_detected(vm):
     vm.run("echo '%s' > /dev/kmsg" % line, check=True)
     hits = find_splats(vm.dmesg())
     assert any("pvd-harness-selftest" in h for h in hits), hits
+
+
+def test_bad_qemu_command_line_fails_fast():
+    t0 = time.monotonic()
+    try:
+        Vm(name="bad-device", display_device="pvd-no-such-device").start()
+    except VmError as e:
+        assert "pvd-no-such-device" in str(e), e
+    else:
+        raise AssertionError("a QEMU that cannot start did not raise")
+    assert time.monotonic() - t0 < 30
+
+
+def test_hung_guest_is_killed_and_reported():
+    vm = Vm(name="hang", display_device=None)
+    vm.start()
+    try:
+        vm.answer_margin = 3
+        vm.qmp("stop")  # freeze the vCPUs: nothing in the guest can answer
+        t0 = time.monotonic()
+        try:
+            vm.run("true", timeout=2)
+        except GuestHung:
+            pass
+        else:
+            raise AssertionError("a frozen guest answered")
+        assert time.monotonic() - t0 < 30
+        assert not vm.alive, "the hung guest was not killed"
+    finally:
+        vm.stop(check=False)
