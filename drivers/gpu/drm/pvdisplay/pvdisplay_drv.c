@@ -20,6 +20,7 @@
 #include <drm/drm_gem.h>
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_managed.h>
+#include <drm/drm_modeset_helper.h>
 #include <drm/drm_print.h>
 
 #include "pvdisplay_drv.h"
@@ -147,6 +148,8 @@ static int pvdisplay_probe(struct virtio_device *vdev)
 	pvd->use_dma_api = !virtio_has_dma_quirk(vdev);
 
 	INIT_WORK(&pvd->config_work, pvdisplay_config_work);
+	pvdisplay_vq_init(pvd);
+	INIT_LIST_HEAD(&pvd->resources);
 	spin_lock_init(&pvd->zombie_lock);
 	INIT_LIST_HEAD(&pvd->zombies);
 	ida_init(&pvd->resource_ida);
@@ -156,12 +159,15 @@ static int pvdisplay_probe(struct virtio_device *vdev)
 	ret = drmm_mutex_init(drm, &pvd->info_lock);
 	if (ret)
 		return ret;
+	ret = drmm_mutex_init(drm, &pvd->res_lock);
+	if (ret)
+		return ret;
 
 	ret = pvdisplay_read_config(pvd);
 	if (ret)
 		return ret;
 
-	ret = pvdisplay_vq_init(pvd);
+	ret = pvdisplay_vq_start(pvd);
 	if (ret)
 		return ret;
 
@@ -236,6 +242,51 @@ static void pvdisplay_shutdown(struct virtio_device *vdev)
 	pvdisplay_gem_reset_done(pvd);
 }
 
+/*
+ * Power management and function-level resets.  The virtio core resets the
+ * device before restore()/reset_done(), which makes it forget the queue,
+ * every resource and every head.  freeze() therefore shuts the pipes down
+ * through the atomic helpers, resets the device itself and drops the queue;
+ * restore() brings the queue back, shares every live buffer again under its
+ * old id and lets the atomic helpers restore the pipes (full updates).
+ */
+static int pvdisplay_freeze(struct virtio_device *vdev)
+{
+	struct pvdisplay_device *pvd = vdev->priv;
+	int ret;
+
+	ret = drm_mode_config_helper_suspend(pvd->drm);
+	if (ret)
+		return ret;
+
+	cancel_work_sync(&pvd->config_work);
+	pvdisplay_vq_kill(pvd);
+	pvdisplay_gem_reset_done(pvd);
+	pvdisplay_kms_device_reset(pvd);
+	pvdisplay_vq_del(pvd);
+	drm_dbg_driver(pvd->drm, "frozen: device reset, queue deleted\n");
+	return 0;
+}
+
+static int pvdisplay_restore(struct virtio_device *vdev)
+{
+	struct pvdisplay_device *pvd = vdev->priv;
+	int ret;
+
+	ret = pvdisplay_vq_start(pvd);
+	if (ret)
+		return ret;
+
+	virtio_device_ready(vdev);
+	pvdisplay_clear_events(pvd);
+	pvdisplay_gem_restart(pvd);
+	/* Keeps the previous information if the device does not answer. */
+	pvdisplay_refresh_display_info(pvd);
+	drm_dbg_driver(pvd->drm, "restored: queue and buffers back\n");
+
+	return drm_mode_config_helper_resume(pvd->drm);
+}
+
 /* Interrupt context: defer to the work item. */
 static void pvdisplay_config_changed(struct virtio_device *vdev)
 {
@@ -265,6 +316,12 @@ static struct virtio_driver pvdisplay_virtio_driver = {
 	.remove = pvdisplay_remove,
 	.shutdown = pvdisplay_shutdown,
 	.config_changed = pvdisplay_config_changed,
+#ifdef CONFIG_PM_SLEEP
+	.freeze = pvdisplay_freeze,
+	.restore = pvdisplay_restore,
+#endif
+	.reset_prepare = pvdisplay_freeze,
+	.reset_done = pvdisplay_restore,
 };
 module_virtio_driver(pvdisplay_virtio_driver);
 

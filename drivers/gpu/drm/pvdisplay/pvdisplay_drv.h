@@ -66,11 +66,17 @@ struct virtqueue;
  *    the device is queried before taking it, so it is never held across a
  *    request.
  *
- * 4. &pvdisplay_device.zombie_lock (spinlock, process context only): the
+ * 4. &pvdisplay_device.res_lock (mutex): the list of GEM objects that have
+ *    a device resource.  Taken under &pvdisplay_bo.lock when an object is
+ *    added (fb_create), alone when one is removed (GEM release), and held
+ *    across the RESOURCE_CREATE round trips of pvdisplay_gem_restart(),
+ *    which therefore never takes &pvdisplay_bo.lock.
+ *
+ * 5. &pvdisplay_device.zombie_lock (spinlock, process context only): the
  *    list of GEM objects whose pages must outlive a device reset, and
  *    &pvdisplay_device.reset_done.
  *
- * 5. &pvdisplay_vq.lock (spinlock, interrupt safe, innermost): every call
+ * 6. &pvdisplay_vq.lock (spinlock, interrupt safe, innermost): every call
  *    into the virtqueue (add, kick preparation, get_buf, detach) and
  *    &pvdisplay_vq.dead.  Process context takes it with spin_lock_irq(), the
  *    completion callback with spin_lock_irqsave().  Nothing is taken under
@@ -94,7 +100,8 @@ struct virtqueue;
 
 /**
  * struct pvdisplay_vq - the control virtqueue
- * @vq: the virtqueue; invalid once @dead is set and the queue deleted.
+ * @vq: the virtqueue; NULL once deleted (set and cleared under @lock, only
+ *	used while @dead is clear).
  * @lock: protects @vq operations, @dead and @completions (see DOC: locking).
  * @space_wq: submitters sleeping for free descriptors.
  * @completions: count of completion callbacks; a submitter that found the
@@ -194,10 +201,13 @@ struct pvdisplay_output {
  * @info_lock: protects &pvdisplay_output.info and &pvdisplay_output.edid.
  * @config_work: re-reads display information after a configuration change.
  * @resource_ida: allocates resource ids (1..INT_MAX).
+ * @res_lock: protects @resources.
+ * @resources: GEM objects with a device resource (&pvdisplay_bo.res_node).
  * @zombie_lock: protects @zombies and @reset_done.
  * @zombies: GEM objects freed while the device might still use their pages;
  *	released after the device reset.
- * @reset_done: the device was reset; no memory is shared any more.
+ * @reset_done: the device is reset and holds no memory: after remove or
+ *	shutdown, and between freeze and restore.
  */
 struct pvdisplay_device {
 	struct drm_device *drm;
@@ -216,6 +226,9 @@ struct pvdisplay_device {
 	struct mutex info_lock;
 	struct work_struct config_work;
 	struct ida resource_ida;
+	/* Protects resources; see DOC: locking. */
+	struct mutex res_lock;
+	struct list_head resources;
 	/* Protects zombies and reset_done; process context only. */
 	spinlock_t zombie_lock;
 	struct list_head zombies;
@@ -226,8 +239,11 @@ struct pvdisplay_device {
  * struct pvdisplay_bo - a shmem GEM object and its device resource
  * @base: the shmem object.
  * @lock: serialises resource creation.
- * @resource_id: device resource, 0 if none.  Set under @lock; stable once
- *	an fb refers to the object.
+ * @resource_id: device resource, 0 if none.  Set under @lock and
+ *	&pvdisplay_device.res_lock; may be marked unusable by
+ *	pvdisplay_gem_restart() (under the latter only), so read it with
+ *	READ_ONCE() or pvdisplay_bo_resource_id().
+ * @res_node: entry in &pvdisplay_device.resources while @resource_id is set.
  * @zombie: entry in &pvdisplay_device.zombies.
  */
 struct pvdisplay_bo {
@@ -235,6 +251,7 @@ struct pvdisplay_bo {
 	/* Serialises creation of the device resource. */
 	struct mutex lock;
 	u32 resource_id;
+	struct list_head res_node;
 	struct list_head zombie;
 };
 
@@ -265,7 +282,8 @@ connector_to_output(struct drm_connector *connector)
 }
 
 /* pvdisplay_vq.c */
-int pvdisplay_vq_init(struct pvdisplay_device *pvd);
+void pvdisplay_vq_init(struct pvdisplay_device *pvd);
+int pvdisplay_vq_start(struct pvdisplay_device *pvd);
 void pvdisplay_vq_kill(struct pvdisplay_device *pvd);
 void pvdisplay_vq_del(struct pvdisplay_device *pvd);
 struct pvdisplay_req *pvdisplay_req_alloc(size_t cmd_len, size_t resp_size,
@@ -296,6 +314,7 @@ pvdisplay_fb_create(struct drm_device *drm, struct drm_file *file,
 		    const struct drm_format_info *info,
 		    const struct drm_mode_fb_cmd2 *cmd);
 void pvdisplay_gem_reset_done(struct pvdisplay_device *pvd);
+void pvdisplay_gem_restart(struct pvdisplay_device *pvd);
 u32 pvdisplay_bo_resource_id(struct drm_gem_object *obj);
 void pvdisplay_bo_sync_for_device(struct drm_gem_object *obj);
 
@@ -313,6 +332,7 @@ enum drm_mode_status pvdisplay_mode_valid(struct pvdisplay_device *pvd,
 /* pvdisplay_kms.c */
 int pvdisplay_kms_init(struct pvdisplay_device *pvd);
 int pvdisplay_refresh_display_info(struct pvdisplay_device *pvd);
+void pvdisplay_kms_device_reset(struct pvdisplay_device *pvd);
 void pvdisplay_config_work(struct work_struct *work);
 
 #endif /* _PVDISPLAY_DRV_H_ */

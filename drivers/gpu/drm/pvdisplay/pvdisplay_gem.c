@@ -8,7 +8,9 @@
  * sent as the memory entries of RESOURCE_CREATE.  From then on updates carry
  * no pixels, only damage.  When the object is freed, RESOURCE_DESTROY is sent
  * and waited for before the pages go back; if the device cannot confirm
- * that, the object is parked until the device is reset.
+ * that, the object is parked until the device is reset.  Objects with a
+ * resource are listed, so that a device reset by power management can be
+ * given them all again (pvdisplay_gem_restart()).
  */
 
 #include <linux/dma-mapping.h>
@@ -34,6 +36,10 @@
  */
 #define PVDISPLAY_RES_UNKNOWN_FLAG	BIT(31)
 
+static struct pvdisplay_mem_entry *
+pvdisplay_bo_mem_entries(struct pvdisplay_device *pvd, struct sg_table *sgt,
+			 u64 size, u32 *nr);
+
 static void pvdisplay_bo_release(struct pvdisplay_bo *bo)
 {
 	mutex_destroy(&bo->lock);
@@ -47,6 +53,10 @@ static void pvdisplay_gem_free(struct drm_gem_object *obj)
 	u32 id = bo->resource_id & ~PVDISPLAY_RES_UNKNOWN_FLAG;
 
 	if (id) {
+		mutex_lock(&pvd->res_lock);
+		list_del(&bo->res_node);
+		mutex_unlock(&pvd->res_lock);
+
 		if (pvdisplay_cmd_resource_destroy(pvd, id)) {
 			/*
 			 * The device may still read the pages: keep them
@@ -70,8 +80,8 @@ static void pvdisplay_gem_free(struct drm_gem_object *obj)
  * pvdisplay_gem_reset_done - the device was reset: release parked objects
  * @pvd: the device
  *
- * Called once, after pvdisplay_vq_kill().  Objects freed later are released
- * at once.
+ * Called after pvdisplay_vq_kill() (remove, shutdown, freeze).  Until
+ * pvdisplay_gem_restart(), objects freed are released at once.
  */
 void pvdisplay_gem_reset_done(struct pvdisplay_device *pvd)
 {
@@ -89,6 +99,50 @@ void pvdisplay_gem_reset_done(struct pvdisplay_device *pvd)
 			 bo->resource_id & ~PVDISPLAY_RES_UNKNOWN_FLAG);
 		pvdisplay_bo_release(bo);
 	}
+}
+
+/**
+ * pvdisplay_gem_restart - share every live object again after a reset
+ * @pvd: the device, with the queue started again (restore)
+ *
+ * The reset made the device forget every resource.  Each object keeps its
+ * id, pages and DMA mapping, so the same RESOURCE_CREATE is sent again.  An
+ * object that cannot be shared again can no longer be shown (its id is
+ * marked unknown) and is destroyed on release as usual.
+ */
+void pvdisplay_gem_restart(struct pvdisplay_device *pvd)
+{
+	struct pvdisplay_mem_entry *entries;
+	struct pvdisplay_bo *bo;
+	unsigned int lost = 0;
+	u32 id, nr;
+	int ret;
+
+	spin_lock(&pvd->zombie_lock);
+	pvd->reset_done = false;
+	spin_unlock(&pvd->zombie_lock);
+
+	mutex_lock(&pvd->res_lock);
+	list_for_each_entry(bo, &pvd->resources, res_node) {
+		struct drm_gem_object *obj = &bo->base.base;
+
+		id = READ_ONCE(bo->resource_id) & ~PVDISPLAY_RES_UNKNOWN_FLAG;
+		entries = pvdisplay_bo_mem_entries(pvd, bo->base.sgt, obj->size,
+						   &nr);
+		if (IS_ERR(entries))
+			ret = PTR_ERR(entries);
+		else
+			ret = pvdisplay_cmd_resource_create(pvd, id, obj->size,
+							    entries, nr);
+		WRITE_ONCE(bo->resource_id,
+			   ret ? id | PVDISPLAY_RES_UNKNOWN_FLAG : id);
+		if (ret)
+			lost++;
+	}
+	mutex_unlock(&pvd->res_lock);
+
+	if (lost)
+		drm_err(pvd->drm, "%u buffers could not be shared again\n", lost);
 }
 
 static const struct drm_gem_object_funcs pvdisplay_gem_funcs = {
@@ -123,6 +177,7 @@ struct drm_gem_object *pvdisplay_gem_create_object(struct drm_device *drm,
 		return ERR_PTR(-ENOMEM);
 
 	mutex_init(&bo->lock);
+	INIT_LIST_HEAD(&bo->res_node);
 	INIT_LIST_HEAD(&bo->zombie);
 	bo->base.base.funcs = &pvdisplay_gem_funcs;
 	return &bo->base.base;
@@ -219,8 +274,9 @@ static int pvdisplay_bo_get_resource(struct pvdisplay_device *pvd,
 	if (ret)
 		return ret;
 
-	if (bo->resource_id) {
-		ret = bo->resource_id & PVDISPLAY_RES_UNKNOWN_FLAG ? -EIO : 0;
+	id = READ_ONCE(bo->resource_id);
+	if (id) {
+		ret = id & PVDISPLAY_RES_UNKNOWN_FLAG ? -EIO : 0;
 		goto out;
 	}
 
@@ -247,17 +303,21 @@ static int pvdisplay_bo_get_resource(struct pvdisplay_device *pvd,
 	ret = pvdisplay_cmd_resource_create(pvd, id, obj->size, entries, nr);
 	switch (ret) {
 	case 0:
-		bo->resource_id = id;
 		break;
 	case -ETIMEDOUT:
 	case -EPROTO:
 		/* Maybe created: must be destroyed before the pages go. */
-		bo->resource_id = id | PVDISPLAY_RES_UNKNOWN_FLAG;
+		id |= PVDISPLAY_RES_UNKNOWN_FLAG;
 		break;
 	default:
 		ida_free(&pvd->resource_ida, id);
-		break;
+		goto out;
 	}
+	/* Listed for pvdisplay_gem_restart(), under bo->lock: see DOC. */
+	mutex_lock(&pvd->res_lock);
+	WRITE_ONCE(bo->resource_id, id);
+	list_add_tail(&bo->res_node, &pvd->resources);
+	mutex_unlock(&pvd->res_lock);
 out:
 	mutex_unlock(&bo->lock);
 	return ret;

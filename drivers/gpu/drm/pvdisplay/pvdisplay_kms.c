@@ -125,6 +125,23 @@ void pvdisplay_config_work(struct work_struct *work)
 	drm_dev_exit(idx);
 }
 
+/**
+ * pvdisplay_kms_device_reset - forget what the device showed
+ * @pvd: the device, just reset
+ *
+ * The next update of each head is a full one.  Called with no commit
+ * running (freeze), so the plane hooks' serialisation holds.
+ */
+void pvdisplay_kms_device_reset(struct pvdisplay_device *pvd)
+{
+	unsigned int i;
+
+	for (i = 0; i < pvd->num_heads; i++) {
+		pvd->outputs[i].scanout_on = false;
+		pvd->outputs[i].need_full = true;
+	}
+}
+
 static void pvdisplay_kms_fini(struct drm_device *drm, void *arg)
 {
 	struct pvdisplay_device *pvd = arg;

@@ -78,6 +78,15 @@ static struct drm_display_mode *pvdisplay_mode_create(struct drm_device *drm,
 	return mode;
 }
 
+static u64 pvdisplay_mode_refresh_mhz(const struct drm_display_mode *mode)
+{
+	u64 frame = (u64)mode->htotal * mode->vtotal;
+
+	if (!frame || mode->clock <= 0)
+		return 0;
+	return div64_u64((u64)mode->clock * 1000000, frame);
+}
+
 /**
  * pvdisplay_mode_valid - check a mode against the device's limits
  * @pvd: the device
@@ -88,7 +97,7 @@ static struct drm_display_mode *pvdisplay_mode_create(struct drm_device *drm,
 enum drm_mode_status pvdisplay_mode_valid(struct pvdisplay_device *pvd,
 					  const struct drm_display_mode *mode)
 {
-	u64 frame, refresh_mhz;
+	u64 refresh_mhz;
 
 	if (mode->hdisplay > pvd->max_width)
 		return MODE_VIRTUAL_X;
@@ -100,10 +109,9 @@ enum drm_mode_status pvdisplay_mode_valid(struct pvdisplay_device *pvd,
 	 * the device may report itself, so that a user mode cannot make the
 	 * timer fire a million times a second, or once an hour.
 	 */
-	frame = (u64)mode->htotal * mode->vtotal;
-	if (!frame || mode->clock <= 0)
+	refresh_mhz = pvdisplay_mode_refresh_mhz(mode);
+	if (!refresh_mhz)
 		return MODE_CLOCK_RANGE;
-	refresh_mhz = div64_u64((u64)mode->clock * 1000000, frame);
 	if (refresh_mhz < PVDISPLAY_MIN_REFRESH_MHZ)
 		return MODE_CLOCK_LOW;
 	if (refresh_mhz > PVDISPLAY_MAX_REFRESH_MHZ)
@@ -111,14 +119,25 @@ enum drm_mode_status pvdisplay_mode_valid(struct pvdisplay_device *pvd,
 	return MODE_OK;
 }
 
-static bool pvdisplay_has_mode(struct drm_connector *connector, u32 w, u32 h)
+/*
+ * A probed mode of @w x @h, with a refresh rate within 1 Hz of @refresh_mhz
+ * unless that is 0.
+ */
+static struct drm_display_mode *
+pvdisplay_find_mode(struct drm_connector *connector, u32 w, u32 h,
+		    u32 refresh_mhz)
 {
 	struct drm_display_mode *mode;
 
-	list_for_each_entry(mode, &connector->probed_modes, head)
-		if (mode->hdisplay == w && mode->vdisplay == h)
-			return true;
-	return false;
+	list_for_each_entry(mode, &connector->probed_modes, head) {
+		u64 r = pvdisplay_mode_refresh_mhz(mode);
+
+		if (mode->hdisplay != w || mode->vdisplay != h)
+			continue;
+		if (!refresh_mhz || (r + 1000 > refresh_mhz && r < refresh_mhz + 1000))
+			return mode;
+	}
+	return NULL;
 }
 
 /*
@@ -189,7 +208,7 @@ static int pvdisplay_connector_get_modes(struct drm_connector *connector)
 			u32 h = pvdisplay_extra_modes[i].height;
 
 			if (w > pvd->max_width || h > pvd->max_height ||
-			    pvdisplay_has_mode(connector, w, h))
+			    pvdisplay_find_mode(connector, w, h, 0))
 				continue;
 			mode = pvdisplay_mode_create(pvd->drm, w, h,
 						     PVDISPLAY_DEFAULT_REFRESH_MHZ);
@@ -200,13 +219,20 @@ static int pvdisplay_connector_get_modes(struct drm_connector *connector)
 		}
 	}
 
-	/* The host's window size, at the host's refresh rate. */
+	/*
+	 * The host's window size at the host's refresh rate: a listed mode if
+	 * there is one, so that the list has no near-duplicates.
+	 */
 	if (info.width && info.height) {
-		pref = pvdisplay_mode_create(pvd->drm, info.width, info.height,
-					     info.refresh_mhz);
-		if (pref) {
-			drm_mode_probed_add(connector, pref);
-			count++;
+		pref = pvdisplay_find_mode(connector, info.width, info.height,
+					   info.refresh_mhz);
+		if (!pref) {
+			pref = pvdisplay_mode_create(pvd->drm, info.width,
+						     info.height, info.refresh_mhz);
+			if (pref) {
+				drm_mode_probed_add(connector, pref);
+				count++;
+			}
 		}
 	}
 	pvdisplay_pick_preferred(output, pref);

@@ -310,25 +310,42 @@ static void pvdisplay_vq_callback(struct virtqueue *vq)
 }
 
 /**
- * pvdisplay_vq_init - find the control queue
+ * pvdisplay_vq_init - one-time initialisation of the queue state
  * @pvd: the device
  *
- * Return: 0 or a negative errno.
+ * The queue starts dead: pvdisplay_vq_start() brings it up.
  */
-int pvdisplay_vq_init(struct pvdisplay_device *pvd)
+void pvdisplay_vq_init(struct pvdisplay_device *pvd)
 {
 	struct pvdisplay_vq *q = &pvd->ctrlq;
-	struct virtqueue *vq;
 
 	spin_lock_init(&q->lock);
 	init_waitqueue_head(&q->space_wq);
+	q->dead = true;
+}
+
+/**
+ * pvdisplay_vq_start - find the control queue and accept requests
+ * @pvd: the device, after feature negotiation (probe or restore)
+ *
+ * The caller makes the device ready (virtio_device_ready()) before sending.
+ *
+ * Return: 0 or a negative errno.
+ */
+int pvdisplay_vq_start(struct pvdisplay_device *pvd)
+{
+	struct pvdisplay_vq *q = &pvd->ctrlq;
+	struct virtqueue *vq;
 
 	vq = virtio_find_single_vq(pvd->vdev, pvdisplay_vq_callback, "control");
 	if (IS_ERR(vq))
 		return PTR_ERR(vq);
 
+	spin_lock_irq(&q->lock);
 	q->vq = vq;
 	q->ring_size = virtqueue_get_vring_size(vq);
+	q->dead = false;
+	spin_unlock_irq(&q->lock);
 	return 0;
 }
 
@@ -356,9 +373,10 @@ void pvdisplay_vq_kill(struct pvdisplay_device *pvd)
 	/*
 	 * Whatever is still in the ring, answered or not, will never be
 	 * completed by the callback now.  The reset means the device no
-	 * longer holds any of it, so fail it all the same way.
+	 * longer holds any of it, so fail it all the same way.  (No ring at
+	 * all if a restore failed to set it up again.)
 	 */
-	for (;;) {
+	while (q->vq) {
 		spin_lock_irq(&q->lock);
 		req = virtqueue_detach_unused_buf(q->vq);
 		spin_unlock_irq(&q->lock);
@@ -374,9 +392,19 @@ void pvdisplay_vq_kill(struct pvdisplay_device *pvd)
 /**
  * pvdisplay_vq_del - free the queue after pvdisplay_vq_kill()
  * @pvd: the device
+ *
+ * Does nothing if there is no queue (a failed restore).
  */
 void pvdisplay_vq_del(struct pvdisplay_device *pvd)
 {
+	struct pvdisplay_vq *q = &pvd->ctrlq;
+
+	if (!q->vq)
+		return;
+
+	spin_lock_irq(&q->lock);
+	q->vq = NULL;
+	spin_unlock_irq(&q->lock);
 	pvd->vdev->config->del_vqs(pvd->vdev);
 }
 
