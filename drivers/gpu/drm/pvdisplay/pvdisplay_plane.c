@@ -75,6 +75,31 @@ static void pvdisplay_fb_layout_of(const struct drm_plane_state *state,
 	src->y2 = state->src.y2 >> 16;
 }
 
+/* The head's configuration for a visible plane state. */
+static void pvdisplay_scanout_of(const struct pvdisplay_output *output,
+				 const struct drm_plane_state *state,
+				 struct pvdisplay_scanout *scanout,
+				 struct pvdisplay_fb_layout *layout,
+				 struct pvdisplay_drect *src)
+{
+	const struct drm_framebuffer *fb = state->fb;
+
+	pvdisplay_fb_layout_of(state, layout, src);
+	*scanout = (struct pvdisplay_scanout) {
+		.head = output->index,
+		.resource_id = pvdisplay_bo_resource_id(fb->obj[0]),
+		.format = fb->format->format,
+		.offset = fb->offsets[0],
+		.stride = fb->pitches[0],
+		.fb_width = fb->width,
+		.fb_height = fb->height,
+		.src_x = src->x1,
+		.src_y = src->y1,
+		.src_width = src->x2 - src->x1,
+		.src_height = src->y2 - src->y1,
+	};
+}
+
 static int pvdisplay_plane_atomic_check(struct drm_plane *plane,
 					struct drm_atomic_commit *state)
 {
@@ -227,20 +252,12 @@ static void pvdisplay_plane_atomic_update(struct drm_plane *plane,
 		goto out;
 	}
 
-	pvdisplay_fb_layout_of(new_state, &layout, &src);
-	scanout = (struct pvdisplay_scanout) {
-		.head = output->index,
-		.resource_id = pvdisplay_bo_resource_id(fb->obj[0]),
-		.format = fb->format->format,
-		.offset = fb->offsets[0],
-		.stride = fb->pitches[0],
-		.fb_width = fb->width,
-		.fb_height = fb->height,
-		.src_x = src.x1,
-		.src_y = src.y1,
-		.src_width = src.x2 - src.x1,
-		.src_height = src.y2 - src.y1,
-	};
+	pvdisplay_scanout_of(output, new_state, &scanout, &layout, &src);
+	/* Only if sharing the buffer again after a device reset failed. */
+	if (!scanout.resource_id) {
+		pvdisplay_plane_head_off(output, pstate);
+		goto out;
+	}
 
 	full = pvdisplay_plane_needs_full(output, crtc_state, old_state, new_state);
 	if (!full) {
@@ -328,7 +345,6 @@ static void pvdisplay_plane_panic_flush(struct drm_plane *plane)
 	struct pvdisplay_output *output = plane_to_output(plane);
 	struct drm_plane_state *state = plane->state;
 	struct pvdisplay_req *req = output->panic_req;
-	struct drm_framebuffer *fb = state->fb;
 	struct pvdisplay_fb_layout layout;
 	struct pvdisplay_scanout scanout;
 	struct pvdisplay_drect src;
@@ -336,20 +352,9 @@ static void pvdisplay_plane_panic_flush(struct drm_plane *plane)
 	if (!req)
 		return;
 
-	pvdisplay_fb_layout_of(state, &layout, &src);
-	scanout = (struct pvdisplay_scanout) {
-		.head = output->index,
-		.resource_id = pvdisplay_bo_resource_id(fb->obj[0]),
-		.format = fb->format->format,
-		.offset = fb->offsets[0],
-		.stride = fb->pitches[0],
-		.fb_width = fb->width,
-		.fb_height = fb->height,
-		.src_x = src.x1,
-		.src_y = src.y1,
-		.src_width = src.x2 - src.x1,
-		.src_height = src.y2 - src.y1,
-	};
+	pvdisplay_scanout_of(output, state, &scanout, &layout, &src);
+	if (!scanout.resource_id)
+		return;
 	req->cmd_len = pvdisplay_encode_scanout_update(req->cmd, &scanout, NULL);
 	if (!pvdisplay_req_queue_panic(output->pvd, req))
 		output->panic_req = NULL;	/* the ring owns it now */

@@ -120,7 +120,7 @@ static int pvdisplay_payload_sg(struct pvdisplay_req *req,
  * @pvd: the device
  * @req: the request; the caller keeps its reference and drops it afterwards
  *
- * A full ring is waited for by sleeping until the completion callback frees
+ * Sleeps: a full ring is waited for until the completion callback frees
  * descriptors, never by spinning.  The wait for space and the wait for the
  * answer are each bounded by %PVDISPLAY_REQ_TIMEOUT.
  *
@@ -150,12 +150,6 @@ int pvdisplay_req_send(struct pvdisplay_device *pvd, struct pvdisplay_req *req)
 	sg_init_one(&resp_sg, req->resp, req->resp_size);
 	sgs[out] = &resp_sg;
 
-	/* A chain longer than the ring can never be queued. */
-	if (nents + 2 > q->ring_size) {
-		ret = -E2BIG;
-		goto out;
-	}
-
 	for (;;) {
 		long left;
 
@@ -163,6 +157,12 @@ int pvdisplay_req_send(struct pvdisplay_device *pvd, struct pvdisplay_req *req)
 		if (q->dead) {
 			spin_unlock_irq(&q->lock);
 			ret = -ENODEV;
+			goto out;
+		}
+		/* A chain longer than the ring can never be queued. */
+		if (nents + 2 > q->ring_size) {
+			spin_unlock_irq(&q->lock);
+			ret = -E2BIG;
 			goto out;
 		}
 
