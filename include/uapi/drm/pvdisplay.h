@@ -62,7 +62,10 @@
 #define PVDISPLAY_F_CURSOR		3
 #define PVDISPLAY_F_PRESENT_EVENTS	4
 
-/* Virtqueues. */
+/*
+ * Virtqueues.  The device processes control requests in ring order, each
+ * completed before the next one starts.
+ */
 #define PVDISPLAY_VQ_CONTROL		0
 #define PVDISPLAY_VQ_EVENT		1	/* only with PVDISPLAY_F_PRESENT_EVENTS */
 
@@ -349,8 +352,8 @@ struct pvdisplay_region {
  *	rectangles, 0..%PVDISPLAY_MAX_DAMAGE_REGIONS.
  * @reserved: zero.
  *
- * One request per plane update: it (re)configures the head and says what
- * changed.  The framebuffer [@offset, @offset + (@fb_height - 1) * @stride +
+ * At most one request per plane update: it (re)configures the head and
+ * says what changed.  The framebuffer [@offset, @offset + (@fb_height - 1) * @stride +
  * @fb_width * bpp) must lie inside the resource, and the source rectangle
  * inside the framebuffer.
  *
