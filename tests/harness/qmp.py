@@ -15,11 +15,11 @@ class QmpTimeout(Exception):
 
 
 class Qmp:
-    def __init__(self, path, timeout=30):
+    def __init__(self, path, timeout=30, alive=None):
         self.events = []
         self._buf = b""
         self._id = 0
-        self.sock = _connect_unix(path, timeout)
+        self.sock = _connect_unix(path, timeout, alive)
         greeting = self._read(time.monotonic() + timeout)
         if "QMP" not in greeting:
             raise QmpError("unexpected QMP greeting %r" % greeting)
@@ -67,8 +67,9 @@ class Qmp:
             return resp.get("return")
 
 
-def _connect_unix(path, timeout):
-    """Connect to a unix socket that its server may not have created yet."""
+def _connect_unix(path, timeout, alive=None):
+    """Connect to a unix socket that its server may not have created yet.
+    alive(): false once the server process is gone (stop waiting)."""
     deadline = time.monotonic() + timeout
     while True:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -77,6 +78,8 @@ def _connect_unix(path, timeout):
             return sock
         except (FileNotFoundError, ConnectionRefusedError):
             sock.close()
+            if alive is not None and not alive():
+                raise QmpError("nobody serves %s any more" % path)
             if time.monotonic() > deadline:
                 raise QmpTimeout("no server on %s after %ds" % (path, timeout))
             time.sleep(0.05)

@@ -291,7 +291,8 @@ class Vm:
                     self._hung("QEMU did not create its QMP socket in 30 s")
                 time.sleep(0.05)
             try:
-                self.qmp_conn = Qmp(self._sock("qmp"), timeout=30)
+                self.qmp_conn = Qmp(self._sock("qmp"), timeout=30,
+                                    alive=lambda: not self._qemu_died())
             except (OSError, QmpError) as e:
                 try:
                     self.qemu.wait(timeout=5)
@@ -431,7 +432,8 @@ class Vm:
         return tail
 
     def _wait_agent(self):
-        self.agent = _connect_unix(self._sock("agent"), 30)
+        self.agent = _connect_unix(self._sock("agent"), 30,
+                                   alive=lambda: not self._qemu_died())
         deadline = time.monotonic() + self.boot_timeout
         while True:
             msg = self._agent_read()
