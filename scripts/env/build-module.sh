@@ -21,6 +21,7 @@ fi
 
 sysroot=$("$here/sysroot.sh")
 if [ -n "${KDIR:-}" ]; then
+	[ -f "$KDIR/Makefile" ] || pvd_die "KDIR=$KDIR is not a kernel tree (no Makefile)"
 	kdir=$(realpath "$KDIR")
 	PVD_EXTRA_BINDS="${PVD_EXTRA_BINDS:-} $kdir"
 	export PVD_EXTRA_BINDS
