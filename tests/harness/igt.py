@@ -215,12 +215,13 @@ def run(tap, args, budget):
         splats = vm.stop(check=False)
     if results is None:
         return 1
-    tap.diag("igt_runner took %.0f s" % (time.monotonic() - t0))
+    tap.diag("boot and igt_runner took %.0f s" % (time.monotonic() - t0))
 
-    # Each listed test, plus dynamic subtests igt reported under it.
-    names = list(run_list)
-    names += sorted(n for n in results if n not in names and
-                    any(n.startswith(t + "@") for t in names))
+    # Each listed test, followed by the dynamic subtests igt reported for it.
+    names = []
+    for t in run_list:
+        names.append(t)
+        names += sorted(n for n in results if n.startswith(t + "@"))
     for t in names:
         name = t[len("igt@"):]
         got = RESULTS.get(results.get(t, {}).get("result", "notrun"), "Crash")
@@ -239,8 +240,9 @@ def run(tap, args, budget):
                        % (t, args.driver))
         else:
             tap.result(False, "%s (expected %s, got %s)" % (t, want, got))
-            out = results.get(t, {})
-            tap.diag("\n".join((out.get("err") or out.get("out") or "").splitlines()[-15:]))
+            lines = (results.get(t, {}).get("err") or "").splitlines()
+            why = [l for l in lines if re.search(r"CRITICAL|requirement not met", l)]
+            tap.diag("\n".join(why[:8] or lines[-15:]))
     # Known failures of tests that are not in the list any more.
     for name in sorted(fails):
         if "igt@" + name not in names and not args.filter:
