@@ -4,6 +4,10 @@
     python3 tests/harness/igt.py [--driver pvdisplay|bochs|virtio-gpu]
         [--list ci|full] [--tap FILE] [--filter TEXT]
 
+Our own igt-protocol tests (igt-tests/*.c, built into $PVD_GUEST_BIN) are
+listed in igt-tests/pvdisplay.testlist and run by igt_runner from /pvd/bin,
+for the pvdisplay driver only.
+
 Files, in igt-tests/upstream/ (format as in the kernel's drm ci):
   ci.testlist          igt@binary@subtest lines run by `make check`
   full.testlist        more (slower) lines added by `make check-full`
@@ -33,6 +37,15 @@ from harness.runner import Tap  # noqa: E402
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LISTS = os.path.join(TOP, "igt-tests", "upstream")
 IGT_DIR = "/usr/libexec/igt-gpu-tools"
+OWN_LIST = os.path.join(TOP, "igt-tests", "pvdisplay.testlist")
+OWN_DIR = "/pvd/bin"            # where the harness puts $PVD_GUEST_BIN
+
+
+def own_binary(test):
+    """Host path of one of our test binaries for igt@binary..., or None."""
+    bindir = os.environ.get("PVD_GUEST_BIN", "")
+    path = os.path.join(bindir, test.split("@")[1]) if bindir else ""
+    return path if path and os.access(path, os.X_OK) else None
 
 DRIVERS = {
     "pvdisplay": {"display_device": PVDISPLAY_DEVICE},
@@ -82,6 +95,8 @@ def load_lists(driver, which):
     tests = [t for t, _ in read_entries(os.path.join(LISTS, "ci.testlist"), False)]
     if which == "full":
         tests += [t for t, _ in read_entries(os.path.join(LISTS, "full.testlist"), False)]
+    if driver == "pvdisplay":
+        tests += [t for t, _ in read_entries(OWN_LIST, False)]
     for t in tests:
         if not t.startswith("igt@"):
             raise ListError("test list entry %r does not start with igt@" % t)
@@ -110,8 +125,10 @@ def expand(tests):
         if t.count("@") > 1:
             out.append(t)
             continue
-        r = subprocess.run(["chroot", root, os.path.join(IGT_DIR, t.split("@")[1]),
-                            "--list-subtests"], capture_output=True, text=True, timeout=60)
+        own = own_binary(t)
+        cmd = [own] if own else ["chroot", root, os.path.join(IGT_DIR, t.split("@")[1])]
+        r = subprocess.run(cmd + ["--list-subtests"], capture_output=True, text=True,
+                           timeout=60)
         # igt exits 79 (IGT_EXIT_INVALID) when a binary has no subtests.
         if r.returncode not in (0, IGT_EXIT_INVALID) or (r.returncode and r.stdout.strip()):
             raise ListError("%s --list-subtests failed (rc %s): %s"
@@ -122,23 +139,37 @@ def expand(tests):
 
 
 def run_igt(vm, tests, budget):
-    listfile = os.path.join(vm.share, "results", "igt.testlist")
-    with open(listfile, "w") as f:
-        f.write("".join(t + "\n" for t in tests))
-    out = "/pvd/results/igt"
-    cmd = ("igt_runner --test-list /pvd/results/igt.testlist --per-test-timeout %d "
-           "--overall-timeout %d -o %s %s; rc=$?; "
-           "[ -s %s/results.json ] || igt_results %s; exit $rc"
-           % (PER_TEST_TIMEOUT, budget, IGT_DIR, out, out, out))
-    r = vm.run(cmd, timeout=budget + PER_TEST_TIMEOUT + 120)
-    with open(os.path.join(vm.dir, "igt_runner.log"), "w") as f:
-        f.write(r.stdout + r.stderr)
-    path = os.path.join(vm.results, "igt", "results.json")
-    if not os.path.exists(path):
-        raise VmError("igt_runner wrote no results.json (rc %s); see %s/igt_runner.log"
-                      % (r.rc, vm.dir))
-    with open(path) as f:
-        return json.load(f)["tests"]
+    """Run tests with igt_runner: upstream ones from igt's directory, ours
+    from /pvd/bin (igt_runner takes one test directory per run)."""
+    results = {}
+    groups = [(IGT_DIR, "igt", [t for t in tests if not own_binary(t)]),
+              (OWN_DIR, "own", [t for t in tests if own_binary(t)])]
+    for root, name, group in groups:
+        if not group:
+            continue
+        if root == OWN_DIR:
+            # igt_runner reads the binaries a test directory holds from there.
+            binaries = sorted({t.split("@")[1] for t in group})
+            with open(os.path.join(vm.share, "bin", "test-list.txt"), "w") as f:
+                f.write("TESTLIST\n%s\nEND TESTLIST\n" % " ".join(binaries))
+        listfile = os.path.join(vm.share, "results", name + ".testlist")
+        with open(listfile, "w") as f:
+            f.write("".join(t + "\n" for t in group))
+        out = "/pvd/results/" + name
+        cmd = ("igt_runner --test-list /pvd/results/%s.testlist --per-test-timeout %d "
+               "--overall-timeout %d -o %s %s; rc=$?; "
+               "[ -s %s/results.json ] || igt_results %s; exit $rc"
+               % (name, PER_TEST_TIMEOUT, budget, root, out, out, out))
+        r = vm.run(cmd, timeout=budget + PER_TEST_TIMEOUT + 120)
+        with open(os.path.join(vm.dir, "igt_runner-%s.log" % name), "w") as f:
+            f.write(r.stdout + r.stderr)
+        path = os.path.join(vm.results, name, "results.json")
+        if not os.path.exists(path):
+            raise VmError("igt_runner wrote no results.json (rc %s); see %s/igt_runner-%s.log"
+                          % (r.rc, vm.dir, name))
+        with open(path) as f:
+            results.update(json.load(f)["tests"])
+    return results
 
 
 def main():

@@ -393,26 +393,27 @@ struct pvdisplay_cmd_scanout_update {
 
 /*
  * Layout checks: the sizes below are part of the ABI.  They are evaluated
- * wherever this header is compiled (kernel, QEMU, tests).
+ * wherever this header is compiled (kernel, QEMU, tests, any C standard): a
+ * wrong size declares an array of negative size, which does not compile.
+ * Nothing is defined, so no object ever exists.
  */
-#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
-#define PVDISPLAY_ABI_SIZE(type, size) \
-	_Static_assert(sizeof(type) == (size), "pvdisplay ABI: size of " #type)
-PVDISPLAY_ABI_SIZE(struct pvdisplay_config, 24);
-PVDISPLAY_ABI_SIZE(struct pvdisplay_ctrl_hdr, 8);
-PVDISPLAY_ABI_SIZE(struct pvdisplay_resp_hdr, 8);
-PVDISPLAY_ABI_SIZE(struct pvdisplay_head_info, 32);
-PVDISPLAY_ABI_SIZE(struct pvdisplay_resp_display_info,
+#define PVDISPLAY_ABI_SIZE(type, name, size) \
+	extern char pvdisplay_abi_size_of_##name[sizeof(type) == (size) ? 1 : -1]
+PVDISPLAY_ABI_SIZE(struct pvdisplay_config, config, 24);
+PVDISPLAY_ABI_SIZE(struct pvdisplay_ctrl_hdr, ctrl_hdr, 8);
+PVDISPLAY_ABI_SIZE(struct pvdisplay_resp_hdr, resp_hdr, 8);
+PVDISPLAY_ABI_SIZE(struct pvdisplay_head_info, head_info, 32);
+PVDISPLAY_ABI_SIZE(struct pvdisplay_resp_display_info, resp_display_info,
 		   16 + 32 * PVDISPLAY_MAX_HEADS);
-PVDISPLAY_ABI_SIZE(struct pvdisplay_cmd_get_edid, 16);
-PVDISPLAY_ABI_SIZE(struct pvdisplay_resp_edid, 16 + PVDISPLAY_EDID_MAX_SIZE);
-PVDISPLAY_ABI_SIZE(struct pvdisplay_mem_entry, 16);
-PVDISPLAY_ABI_SIZE(struct pvdisplay_cmd_resource_create, 24);
-PVDISPLAY_ABI_SIZE(struct pvdisplay_cmd_resource_destroy, 16);
-PVDISPLAY_ABI_SIZE(struct pvdisplay_rect, 16);
-PVDISPLAY_ABI_SIZE(struct pvdisplay_region, 16);
-PVDISPLAY_ABI_SIZE(struct pvdisplay_cmd_scanout_update, 64);
+PVDISPLAY_ABI_SIZE(struct pvdisplay_cmd_get_edid, cmd_get_edid, 16);
+PVDISPLAY_ABI_SIZE(struct pvdisplay_resp_edid, resp_edid,
+		   16 + PVDISPLAY_EDID_MAX_SIZE);
+PVDISPLAY_ABI_SIZE(struct pvdisplay_mem_entry, mem_entry, 16);
+PVDISPLAY_ABI_SIZE(struct pvdisplay_cmd_resource_create, cmd_resource_create, 24);
+PVDISPLAY_ABI_SIZE(struct pvdisplay_cmd_resource_destroy, cmd_resource_destroy, 16);
+PVDISPLAY_ABI_SIZE(struct pvdisplay_rect, rect, 16);
+PVDISPLAY_ABI_SIZE(struct pvdisplay_region, region, 16);
+PVDISPLAY_ABI_SIZE(struct pvdisplay_cmd_scanout_update, cmd_scanout_update, 64);
 #undef PVDISPLAY_ABI_SIZE
-#endif
 
 #endif /* _UAPI_DRM_PVDISPLAY_H_ */
