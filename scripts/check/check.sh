@@ -36,6 +36,8 @@ if ! flock -n "$lock_fd"; then
 fi
 
 for t in build filter "${tiers[@]}"; do rm -f "$PVD_RESULTS/$t.tap"; done
+# Guest directories describe the last run only (screendumps make them big).
+rm -rf "$PVD_RESULTS/vm"
 need_vm=0
 case " ${tiers[*]} " in *" integration "* | *" igt "*) need_vm=1 ;; esac
 

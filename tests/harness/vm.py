@@ -45,6 +45,7 @@ PVDISPLAY_DEVICE = "virtio-pvdisplay-pci"
 # Device property that sets the number of heads, per display device.
 HEADS_PROP = {"virtio-pvdisplay-pci": "heads", "virtio-gpu-pci": "max_outputs"}
 AGENT_PORT = "org.pvdisplay.agent"
+SCREENDUMPS_KEPT = 4
 
 
 class VmError(Exception):
@@ -637,9 +638,12 @@ class Vm:
 
     def screendump(self, head=0, fmt="ppm", device="video0", path=None):
         """Capture what the host shows for a head; return an Image.  The
-        file stays in the VM's directory (path overrides where)."""
+        last SCREENDUMPS_KEPT files per head stay in the VM's directory
+        (tests poll with screendumps: keeping all of them would fill the
+        disk at 25 MB per 4K frame); path overrides where."""
         n = next(self._spawns)
-        path = path or os.path.join(self.dir, "screendump-%d-head%d.%s" % (n, head, fmt))
+        path = path or os.path.join(self.dir, "screendump-head%d-%d.%s"
+                                    % (head, n % SCREENDUMPS_KEPT, fmt))
         args = {"filename": path, "format": fmt}
         if device:
             args["device"] = device
