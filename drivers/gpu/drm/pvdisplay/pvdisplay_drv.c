@@ -213,12 +213,11 @@ err_reset:
  *     queue, so their pages are released only once the device let go.
  *  4. Reset the device and fail whatever is still queued: waiters wake up,
  *     nothing is shared any more, parked objects can be freed.
- *  5. Delete the queue.  The DRM device itself lives on while clients hold
- *     it open; they only ever see -ENODEV from now on.
+ *  5. Delete the queue (remove only).  The DRM device itself lives on while
+ *     clients hold it open; they only ever see -ENODEV from now on.
  */
-static void pvdisplay_remove(struct virtio_device *vdev)
+static void pvdisplay_quiesce(struct pvdisplay_device *pvd)
 {
-	struct pvdisplay_device *pvd = vdev->priv;
 	struct drm_device *drm = pvd->drm;
 
 	drm_dev_unplug(drm);
@@ -226,20 +225,20 @@ static void pvdisplay_remove(struct virtio_device *vdev)
 	drm_atomic_helper_shutdown(drm);
 	pvdisplay_vq_kill(pvd);
 	pvdisplay_gem_reset_done(pvd);
+}
+
+static void pvdisplay_remove(struct virtio_device *vdev)
+{
+	struct pvdisplay_device *pvd = vdev->priv;
+
+	pvdisplay_quiesce(pvd);
 	pvdisplay_vq_del(pvd);
 }
 
 /* Power-off, reboot, kexec: the same quiescing as remove, minus freeing. */
 static void pvdisplay_shutdown(struct virtio_device *vdev)
 {
-	struct pvdisplay_device *pvd = vdev->priv;
-	struct drm_device *drm = pvd->drm;
-
-	drm_dev_unplug(drm);
-	cancel_work_sync(&pvd->config_work);
-	drm_atomic_helper_shutdown(drm);
-	pvdisplay_vq_kill(pvd);
-	pvdisplay_gem_reset_done(pvd);
+	pvdisplay_quiesce(vdev->priv);
 }
 
 /*
