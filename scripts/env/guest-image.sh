@@ -15,10 +15,12 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=common.sh
 . "$here/common.sh"
+# shellcheck source=debian-tree.sh
+. "$here/debian-tree.sh"
 
 sysroot=$("$here/sysroot.sh")
 kver=$(cat "$sysroot/.kernel-release")
-key=$(pvd_hash "$here/guest-image.sh" "$here/guest.packages" \
+key=$(pvd_hash "$here/guest-image.sh" "$here/debian-tree.sh" "$here/guest.packages" \
 	"$here/guest-unstable.packages" "-$PVD_SUITE" "-$PVD_MIRROR" "-$sysroot")
 dir=$PVD_CACHE/guest-$key
 
@@ -33,8 +35,6 @@ if [ -e "$dir/.complete" ]; then
 	echo "$dir"
 	exit 0
 fi
-
-pkgs() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$1" | tr '\n' ' '; }
 
 tmp=$dir.tmp
 rm -rf "$tmp"
@@ -55,13 +55,7 @@ Package: *
 Pin: release a=unstable
 Pin-Priority: 100
 EOF
-cat >"$tmp/etc/dpkg/dpkg.cfg.d/01-nodoc" <<'EOF'
-path-exclude /usr/share/doc/*
-path-exclude /usr/share/man/*
-path-exclude /usr/share/info/*
-path-exclude /usr/share/locale/*
-path-include /usr/share/locale/locale.alias
-EOF
+pvd_tree_nodoc "$tmp"
 
 in_image() { "$here/in-sysroot.sh" --root "$tmp" -- "$@"; }
 apt="apt-get ${PVD_APT_OPTS[*]}"
@@ -69,9 +63,9 @@ apt="apt-get ${PVD_APT_OPTS[*]}"
 pvd_step "guest image: apt-get update" "$log-update.log" \
 	in_image sh -c "$apt update"
 pvd_step "guest image: install packages" "$log-packages.log" \
-	in_image sh -c "$apt install -y $(pkgs "$here/guest.packages")"
+	in_image sh -c "$apt install -y $(pvd_pkgs "$here/guest.packages")"
 pvd_step "guest image: install igt from unstable" "$log-igt.log" \
-	in_image sh -c "$apt install -y -t unstable $(pkgs "$here/guest-unstable.packages")"
+	in_image sh -c "$apt install -y -t unstable $(pvd_pkgs "$here/guest-unstable.packages")"
 in_image sh -c "$apt clean"
 rm -rf "$tmp"/var/lib/apt/lists/*
 # in-sysroot.sh left mount points for the checkout and the cache behind.

@@ -11,8 +11,10 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=common.sh
 . "$here/common.sh"
+# shellcheck source=debian-tree.sh
+. "$here/debian-tree.sh"
 
-key=$(pvd_hash "$here/sysroot.sh" "$here/sysroot.packages" \
+key=$(pvd_hash "$here/sysroot.sh" "$here/debian-tree.sh" "$here/sysroot.packages" \
 	"$here/sysroot-backports.packages" "-$PVD_SUITE" "-$PVD_MIRROR")
 dir=$PVD_CACHE/sysroot-$key
 
@@ -30,8 +32,6 @@ if [ -e "$dir/.complete" ]; then
 	exit 0
 fi
 
-pkgs() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$1" | tr '\n' ' '; }
-
 tmp=$dir.tmp
 rm -rf "$tmp"
 log=$PVD_LOGS/sysroot-debootstrap.log
@@ -44,14 +44,7 @@ deb-src $PVD_MIRROR $PVD_SUITE main
 deb $PVD_MIRROR $PVD_SUITE-updates main
 deb $PVD_MIRROR $PVD_SUITE-backports main
 EOF
-# Keep the sysroot small: no documentation, no translations.
-cat >"$tmp/etc/dpkg/dpkg.cfg.d/01-nodoc" <<'EOF'
-path-exclude /usr/share/doc/*
-path-exclude /usr/share/man/*
-path-exclude /usr/share/info/*
-path-exclude /usr/share/locale/*
-path-include /usr/share/locale/locale.alias
-EOF
+pvd_tree_nodoc "$tmp"
 
 in_root() { "$here/in-sysroot.sh" --root "$tmp" -- "$@"; }
 apt_opts="${PVD_APT_OPTS[*]}"
@@ -59,10 +52,10 @@ apt_opts="${PVD_APT_OPTS[*]}"
 pvd_step "sysroot: apt-get update" "$PVD_LOGS/sysroot-update.log" \
 	in_root sh -c "apt-get $apt_opts update"
 pvd_step "sysroot: install build packages" "$PVD_LOGS/sysroot-packages.log" \
-	in_root sh -c "apt-get $apt_opts install -y $(pkgs "$here/sysroot.packages")"
+	in_root sh -c "apt-get $apt_opts install -y $(pvd_pkgs "$here/sysroot.packages")"
 pvd_step "sysroot: install kernel from $PVD_SUITE-backports" "$PVD_LOGS/sysroot-kernel.log" \
 	in_root sh -c "apt-get $apt_opts install -y -t $PVD_SUITE-backports \
-		$(pkgs "$here/sysroot-backports.packages")"
+		$(pvd_pkgs "$here/sysroot-backports.packages")"
 in_root apt-get clean
 
 # The kernel release every later step builds for and boots.
