@@ -5,8 +5,7 @@
 #   build-module.sh          against the sysroot's headers for the guest kernel
 #   KDIR=/path build-module.sh   against another kernel tree (made visible in
 #                            the sysroot at the same path)
-# W=1 and C=1 (sparse) pass through to kbuild.  Prints nothing and succeeds
-# when there is no driver yet.
+# W=1 and C=1 (sparse) pass through to kbuild.
 
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -14,10 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/common.sh"
 
 driver=$PVD_TOP/drivers/gpu/drm/pvdisplay
-if [ ! -f "$driver/Makefile" ] && [ ! -f "$driver/Kbuild" ]; then
-	pvd_log "no drivers/gpu/drm/pvdisplay/{Makefile,Kbuild} yet: no module to build"
-	exit 0
-fi
+[ -f "$driver/Makefile" ] || pvd_die "no $driver/Makefile: the driver sources are missing"
 
 sysroot=$("$here/sysroot.sh")
 if [ -n "${KDIR:-}" ]; then

@@ -175,12 +175,8 @@ fi
 # Graft only when the device changed: a graft touches meson files, which
 # makes the next ninja run meson again.
 if [ "$(cat "$tree/.built-key" 2>/dev/null)" != "$fullkey" ]; then
-	if [ -f "$PVD_TOP/qemu-device/graft.sh" ]; then
-		pvd_step "qemu: graft qemu-device/ into $src" "$log-graft.log" \
-			in_sysroot bash "$PVD_TOP/qemu-device/graft.sh" "$src"
-	else
-		pvd_log "qemu: no qemu-device/graft.sh yet; building QEMU without the pvdisplay device"
-	fi
+	pvd_step "qemu: graft qemu-device/ into $src" "$log-graft.log" \
+		in_sysroot bash "$PVD_TOP/qemu-device/graft.sh" "$src"
 fi
 
 if [ ! -e "$build/.configured" ]; then

@@ -206,8 +206,8 @@ def run(tap, args, budget):
         if pvdisplay_module() is None:
             missing.append("pvdisplay.ko is not built")
         if missing:
-            tap.result(True, "igt (%s)" % args.driver, skip="; ".join(missing))
-            return 0
+            tap.result(False, "igt (%s): %s" % (args.driver, "; ".join(missing)))
+            return 1
         vm_args["modules"] = [pvdisplay_module()]
 
     try:

@@ -6,7 +6,7 @@ import os
 import re
 import time
 
-from harness import CommandFailed, Image, Skip
+from harness import CommandFailed, Image, MissingComponent
 
 
 def diff_bbox(a, b):
@@ -106,7 +106,7 @@ def wait_for(predicate, timeout, what, interval=0.2):
 
 def require_guest_program(vm, name):
     if vm.run("command -v %s" % name).rc != 0:
-        raise Skip("%s is not in the guest (igt-tests not built?)" % name)
+        raise MissingComponent("%s is not in the guest (igt-tests not built?)" % name)
 
 
 class Painter:

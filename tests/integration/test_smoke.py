@@ -1,16 +1,11 @@
 # SPDX-License-Identifier: MIT
 """Smoke test of the real stack: the guest boots with the pvdisplay device,
-loads pvdisplay.ko, the driver binds and the kernel log stays clean.
-Skipped (with the reason) until both the device and the module are built."""
+loads pvdisplay.ko, the driver binds and the kernel log stays clean."""
 
-from harness import PVDISPLAY_DEVICE, Skip, pvdisplay_module, qemu_has_device
+from harness import PVDISPLAY_DEVICE, require_device, require_module
 
-if not qemu_has_device(PVDISPLAY_DEVICE):
-    raise Skip("QEMU has no %s device yet" % PVDISPLAY_DEVICE)
-if pvdisplay_module() is None:
-    raise Skip("pvdisplay.ko is not built yet")
-
-VM = {"display_device": PVDISPLAY_DEVICE, "modules": [pvdisplay_module()]}
+require_device(PVDISPLAY_DEVICE)
+VM = {"display_device": PVDISPLAY_DEVICE, "modules": [require_module()]}
 
 
 def test_agent_answers(vm):
