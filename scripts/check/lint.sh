@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Tier "lint": checkpatch.pl --strict on the driver sources and the protocol
-# header (any ERROR, WARNING or CHECK fails), and kernel-doc warnings on the
-# header.  The tools come from Debian's linux-source (scripts/env/lint-tools.sh).
+# Tier "lint": the kernel's checkpatch.pl --strict on the driver sources and
+# the protocol header (any ERROR, WARNING or CHECK fails), kernel-doc warnings
+# on the header, and QEMU's checkpatch.pl on the device code that is grafted
+# into QEMU.  The kernel tools come from Debian's linux-source
+# (scripts/env/lint-tools.sh), QEMU's from the qemu source package
+# (scripts/env/qemu.sh --source).
 . "$(dirname "$0")/lib.sh"
 
 tools=$("$PVD_TOP/scripts/env/lint-tools.sh")
@@ -32,6 +35,23 @@ done
 
 # checkpatch leaves its CamelCase cache in the working directory.
 rm -f "$PVD_TOP"/.checkpatch-camelcase.git.*
+
+# QEMU's checkpatch on what goes into QEMU, plus the wire unit test, which
+# follows QEMU style too.  (The fuzz target and the guest-side test program
+# are not QEMU code: they use libFuzzer's extern entry point, strtoul and
+# volatile MMIO pointers, all of which this checkpatch rejects.)
+qemu_src=$("$PVD_TOP/scripts/env/qemu.sh" --source)
+for f in qemu-device/hw/display/*.[ch] qemu-device/include/hw/virtio/*.h \
+	qemu-device/tests/test-pvdisplay-wire.c; do
+	log=$PVD_RESULTS/logs/qemu-checkpatch-${f//\//_}.log
+	in_sysroot perl "$qemu_src/scripts/checkpatch.pl" --no-tree -f "$f" >"$log" 2>&1 || true
+	if grep -q '^total: 0 errors, 0 warnings' "$log"; then
+		tap_result ok "QEMU checkpatch $f"
+	else
+		tap_result fail "QEMU checkpatch $f"
+		tap_diag "$(grep -E -A3 '^(ERROR|WARNING):' "$log" | head -n 40)"
+	fi
+done
 
 log=$PVD_RESULTS/logs/kernel-doc.log
 rc=0

@@ -7,6 +7,8 @@
 #   qemu.sh            build if needed, print the path of qemu-system-x86_64
 #   qemu.sh --datadir  print a directory for QEMU's -L (SeaBIOS, option ROMs,
 #                      keymaps), building nothing
+#   qemu.sh --source   print the pristine source tree (for its checkpatch.pl),
+#                      downloading it if needed, building nothing
 #
 # QEMU_SRC=/path/to/qemu builds a user's own tree instead (grafted in place,
 # built out of tree in the cache).
@@ -104,8 +106,8 @@ tree=$PVD_CACHE/qemu-$basekey
 build=$tree/build
 binary=$build/qemu-system-x86_64
 
-if [ -x "$binary" ] && [ "$(cat "$tree/.built-key" 2>/dev/null)" = "$fullkey" ] &&
-	[ -z "${QEMU_SRC:-}" ]; then
+if [ "${1:-}" != --source ] && [ -x "$binary" ] &&
+	[ "$(cat "$tree/.built-key" 2>/dev/null)" = "$fullkey" ] && [ -z "${QEMU_SRC:-}" ]; then
 	touch "$tree/.built-key"	# last use, for prune_trees
 	echo "$binary"
 	exit 0
@@ -161,6 +163,16 @@ prepare_tree() {
 		fi
 	done
 }
+
+if [ "${1:-}" = --source ]; then
+	if [ -n "${QEMU_SRC:-}" ]; then
+		echo "$QEMU_SRC"
+	else
+		fetch_debian_source "$PVD_CACHE/qemu-src-$version"
+		echo "$PVD_CACHE/qemu-src-$version"
+	fi
+	exit 0
+fi
 
 if [ -n "${QEMU_SRC:-}" ]; then
 	src=$QEMU_SRC
