@@ -93,6 +93,14 @@ def host_matches_guest(vm, timeout=10, connector=0):
     wait_for(same, timeout, "the host to show the guest's framebuffer")
 
 
+def device_stats(vm, device="video0"):
+    """The pvdisplay device's counters: (SCANOUT_UPDATE requests completed,
+    bytes of guest memory read to refresh the consoles)."""
+    path = "/machine/peripheral/%s/virtio-backend" % device
+    return tuple(vm.qmp("qom-get", path=path, property=prop)
+                 for prop in ("x-stats-updates", "x-stats-bytes-read"))
+
+
 def wait_for(predicate, timeout, what, interval=0.2):
     deadline = time.monotonic() + timeout
     while True:

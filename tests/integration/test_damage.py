@@ -11,7 +11,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import PVDISPLAY_DEVICE, require_device, require_module  # noqa: E402
-from display_checks import Painter, changed_only, diff_bbox, fbdump, rgb  # noqa: E402
+from display_checks import (Painter, changed_only, device_stats, diff_bbox,  # noqa: E402
+                            fbdump, rgb)
 
 require_device(PVDISPLAY_DEVICE)
 VM = {"modules": [require_module()]}
@@ -179,3 +180,34 @@ def test_rgb565_and_xbgr(vm):
                          [rgb(RED), rgb(GREEN)])
         finally:
             p.quit()
+
+
+def test_one_request_per_update_reading_only_damage(vm):
+    """Counted by the device itself (x-stats-*): every plane update is one
+    guest->host request, and the host reads exactly the damaged pixels from
+    guest memory (the driver's commits wait for the response, so the
+    counters are final when pvd_paint answers)."""
+    p = paint(vm)
+    full = 1024 * 768 * 4
+
+    def step(*words):
+        before = device_stats(vm)
+        if words:
+            p.send(*words)
+        after = device_stats(vm)
+        return after[0] - before[0], after[1] - before[1]
+
+    try:
+        assert step("fill", 100, 100, 50, 40, RED) == (0, 0), "a write without damage moved data"
+        assert step("dirty", 100, 100, 50, 40) == (1, 50 * 40 * 4)
+        assert step("damage", 10, 10, 20, 20, 980, 720, 30, 30) == (1, (20 * 20 + 30 * 30) * 4)
+        # 250 clips are more than one request carries: still one request,
+        # reading at least every damaged pixel and at most the frame.
+        rects = [(8 + (i % 30) * 33, 8 + (i // 30) * 70, 16, 16) for i in range(250)]
+        updates, read = step("dirty", *[v for r in rects for v in r])
+        assert updates == 1 and 250 * 16 * 16 * 4 <= read <= full, (updates, read)
+        assert step("commit") == (1, full), "a commit without damage is a full update"
+        assert step("flip") == (1, full), "a flip to another buffer is a full update"
+        assert step() == (0, 0), "the device read guest memory on its own"
+    finally:
+        p.quit()

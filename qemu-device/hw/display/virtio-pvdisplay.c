@@ -371,6 +371,7 @@ static void pvd_head_copy(VirtIOPVDisplay *s, uint32_t idx, const PvdRect *r)
     if (!ds || !h->res || !fmt) {
         return;
     }
+    s->stats_bytes_read += (uint64_t)line * r->height;
 
     if (fmt == surface_format(ds)) {
         uint8_t *dst = surface_data(ds);
@@ -831,6 +832,7 @@ static size_t pvd_handle_request(VirtIOPVDisplay *s, VirtQueueElement *elem)
             break;
         case PVDISPLAY_CMD_SCANOUT_UPDATE:
             status = pvd_cmd_scanout_update(s, buf, len, &lim, &why);
+            s->stats_updates += status == PVDISPLAY_STATUS_OK;
             break;
         default:
             status = PVDISPLAY_STATUS_ERR_UNSUPPORTED;
@@ -1322,10 +1324,21 @@ static void pvd_class_init(ObjectClass *klass, void *data)
     vdc->vmsd = &vmstate_pvd_device;
 }
 
+static void pvd_instance_init(Object *obj)
+{
+    VirtIOPVDisplay *s = VIRTIO_PVDISPLAY(obj);
+
+    object_property_add_uint64_ptr(obj, "x-stats-updates",
+                                   &s->stats_updates, OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "x-stats-bytes-read",
+                                   &s->stats_bytes_read, OBJ_PROP_FLAG_READ);
+}
+
 static const TypeInfo pvd_info = {
     .name = TYPE_VIRTIO_PVDISPLAY,
     .parent = TYPE_VIRTIO_DEVICE,
     .instance_size = sizeof(VirtIOPVDisplay),
+    .instance_init = pvd_instance_init,
     .class_init = pvd_class_init,
 };
 

@@ -48,6 +48,14 @@ struct VirtIOPVDisplay {
     uint8_t *bounce;            /* pixel format conversion buffer */
     size_t bounce_size;
 
+    /*
+     * Read-only QOM properties "x-stats-updates" and "x-stats-bytes-read",
+     * for tests and benchmarks: what the guest asked for and what it cost.
+     * Never reset and not migrated: a reader compares two samples.
+     */
+    uint64_t stats_updates;     /* SCANOUT_UPDATE requests completed */
+    uint64_t stats_bytes_read;  /* guest memory read to refresh consoles */
+
     /* rate limit of guest error messages */
     int64_t log_window_start;
     uint32_t log_count;
