@@ -146,6 +146,13 @@ class Painter:
         wait_for(lambda: self.vm.run("kill -0 %d" % self.proc.pid).rc != 0, 30,
                  "pvd_paint to exit")
 
+    # "with Painter(...) as p:" quits the server however the block ends.
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.quit()
+
 
 def connector_ids(vm, driver="pvdisplay"):
     """Connector ids in the order modetest lists them, with their status."""

@@ -26,31 +26,24 @@ def paint(vm, args=""):
 
 
 def test_unreported_writes_stay_invisible(vm):
-    p = paint(vm)
-    try:
+    with paint(vm) as p:
         before = vm.screendump()
         assert before.is_uniform((0, 0, 0)), "fresh framebuffer is not black"
         p.send("fill", 100, 100, 50, 40, RED)
         after = vm.screendump()
         assert diff_bbox(before, after) is None, "undamaged pixels reached the host"
-    finally:
-        p.quit()
 
 
 def test_dirtyfb_one_small_rect(vm):
-    p = paint(vm)
-    try:
+    with paint(vm) as p:
         before = vm.screendump()
         p.send("fill", 100, 100, 50, 40, RED)
         p.send("dirty", 100, 100, 50, 40)
         changed_only(before, vm.screendump(), [(100, 100, 50, 40)], [rgb(RED)])
-    finally:
-        p.quit()
 
 
 def test_atomic_damage_two_far_rects(vm):
-    p = paint(vm)
-    try:
+    with paint(vm) as p:
         before = vm.screendump()
         p.send("fill", 10, 10, 20, 20, GREEN)
         p.send("fill", 980, 720, 30, 30, BLUE)
@@ -58,26 +51,20 @@ def test_atomic_damage_two_far_rects(vm):
         p.send("damage", 10, 10, 20, 20, 980, 720, 30, 30)
         changed_only(before, vm.screendump(), [(10, 10, 20, 20), (980, 720, 30, 30)],
                      [rgb(GREEN), rgb(BLUE)])
-    finally:
-        p.quit()
 
 
 def test_rects_on_last_row_and_column(vm):
-    p = paint(vm)
-    try:
+    with paint(vm) as p:
         before = vm.screendump()
         rects = [(1016, 0, 8, 4), (0, 764, 8, 4), (1023, 767, 1, 1), (600, 767, 424, 1)]
         for x, y, w, h in rects:
             p.send("fill", x, y, w, h, RED)
         p.send("dirty", *[v for r in rects for v in r])
         changed_only(before, vm.screendump(), rects, [rgb(RED)] * len(rects))
-    finally:
-        p.quit()
 
 
 def test_overlapping_rects(vm):
-    p = paint(vm)
-    try:
+    with paint(vm) as p:
         before = vm.screendump()
         p.send("fill", 200, 200, 100, 100, GREEN)
         p.send("fill", 250, 250, 100, 100, GREEN)
@@ -86,15 +73,12 @@ def test_overlapping_rects(vm):
         assert diff_bbox(before, after) == (200, 200, 350, 350)
         changed_only(before, after, [(200, 200, 100, 100), (250, 250, 100, 100)],
                      [rgb(GREEN)] * 2)
-    finally:
-        p.quit()
 
 
 def test_full_frame_update(vm):
     """DIRTYFB without clips and a commit without damage both mean
     "everything": pixels written earlier without damage appear."""
-    p = paint(vm)
-    try:
+    with paint(vm) as p:
         p.send("fill", 0, 0, 1024, 768, BLUE)
         p.send("fill", 300, 300, 64, 64, WHITE)
         p.send("dirty")
@@ -104,15 +88,12 @@ def test_full_frame_update(vm):
         p.send("fill", 0, 0, 1024, 768, GREEN)
         p.send("commit")
         assert vm.screendump().is_uniform(rgb(GREEN))
-    finally:
-        p.quit()
 
 
 def test_many_clips_merged(vm):
     """More clips than one request carries (16): the driver merges, never
     drops.  250 is just under DIRTYFB's limit of 256 clips."""
-    p = paint(vm)
-    try:
+    with paint(vm) as p:
         before = vm.screendump()
         rects = [(8 + (i % 30) * 33, 8 + (i // 30) * 70, 16, 16) for i in range(250)]
         for x, y, w, h in rects:
@@ -124,13 +105,10 @@ def test_many_clips_merged(vm):
         # Merging may refresh more area, but only with what the fb holds.
         assert after.data == fbdump(vm).data
         assert before.is_uniform((0, 0, 0))
-    finally:
-        p.quit()
 
 
 def test_page_flip_full_refresh(vm):
-    p = paint(vm)
-    try:
+    with paint(vm) as p:
         p.send("fill", 0, 0, 1024, 768, RED)
         p.send("flip")
         host = vm.screendump()
@@ -138,8 +116,6 @@ def test_page_flip_full_refresh(vm):
         p.send("fill", 40, 40, 8, 8, GREEN)
         p.send("damage", 40, 40, 8, 8)
         changed_only(host, vm.screendump(), [(40, 40, 8, 8)], [rgb(GREEN)])
-    finally:
-        p.quit()
 
 
 def test_unusual_layout(vm):
@@ -148,8 +124,7 @@ def test_unusual_layout(vm):
     the right place on the host, clipped to what is shown."""
     # fb 1300x900 with 24 pixels of padding per row and pixel (0,0) 8 KiB + 64 B
     # into the buffer; the 1024x768 mode shows the part starting at (200, 100).
-    p = paint(vm, "--fb-size 1300x900 --pad 24 --offset 8256 --view 200,100")
-    try:
+    with paint(vm, "--fb-size 1300x900 --pad 24 --offset 8256 --view 200,100") as p:
         before = vm.screendump()
         assert (before.width, before.height) == (1024, 768)
         # Fully inside the view, then straddling its left/top edge, then
@@ -161,15 +136,12 @@ def test_unusual_layout(vm):
         changed_only(before, vm.screendump(), [(100, 100, 40, 30), (0, 0, 20, 20)],
                      [rgb(RED), rgb(GREEN)])
         assert vm.screendump().data == fbdump(vm).data
-    finally:
-        p.quit()
 
 
 def test_rgb565_and_xbgr(vm):
     """Other formats convert correctly (extra formats feature)."""
     for fmt in ("RG16", "XB24", "AR24"):
-        p = Painter(vm, "--mode 640x480 --format %s" % fmt, name="paint-" + fmt)
-        try:
+        with Painter(vm, "--mode 640x480 --format %s" % fmt, name="paint-" + fmt) as p:
             before = vm.screendump()
             # Full-intensity channels are exact in every format, and a
             # red/blue swap would show.
@@ -178,8 +150,6 @@ def test_rgb565_and_xbgr(vm):
             p.send("dirty", 64, 32, 128, 64, 320, 240, 64, 64)
             changed_only(before, vm.screendump(), [(64, 32, 128, 64), (320, 240, 64, 64)],
                          [rgb(RED), rgb(GREEN)])
-        finally:
-            p.quit()
 
 
 def test_one_request_per_update_reading_only_damage(vm):
@@ -187,17 +157,15 @@ def test_one_request_per_update_reading_only_damage(vm):
     guest->host request, and the host reads exactly the damaged pixels from
     guest memory (the driver's commits wait for the response, so the
     counters are final when pvd_paint answers)."""
-    p = paint(vm)
     full = 1024 * 768 * 4
+    with paint(vm) as p:
+        def step(*words):
+            before = device_stats(vm)
+            if words:
+                p.send(*words)
+            after = device_stats(vm)
+            return after[0] - before[0], after[1] - before[1]
 
-    def step(*words):
-        before = device_stats(vm)
-        if words:
-            p.send(*words)
-        after = device_stats(vm)
-        return after[0] - before[0], after[1] - before[1]
-
-    try:
         assert step("fill", 100, 100, 50, 40, RED) == (0, 0), "a write without damage moved data"
         assert step("dirty", 100, 100, 50, 40) == (1, 50 * 40 * 4)
         assert step("damage", 10, 10, 20, 20, 980, 720, 30, 30) == (1, (20 * 20 + 30 * 30) * 4)
@@ -209,5 +177,3 @@ def test_one_request_per_update_reading_only_damage(vm):
         assert step("commit") == (1, full), "a commit without damage is a full update"
         assert step("flip") == (1, full), "a flip to another buffer is a full update"
         assert step() == (0, 0), "the device read guest memory on its own"
-    finally:
-        p.quit()

@@ -24,15 +24,12 @@ def virtio_dev(vm):
 
 
 def assert_display_works(vm):
-    p = Painter(vm, "--mode 800x600", name="check")
-    try:
+    with Painter(vm, "--mode 800x600", name="check") as p:
         p.send("fill", 0, 0, 800, 600, "336699")
         p.send("dirty")
         host = vm.screendump()
         assert (host.width, host.height) == (800, 600)
         assert host.is_uniform(rgb("336699")), "display not working after reload"
-    finally:
-        p.quit()
 
 
 def test_reload_20_times(vm):
