@@ -11,7 +11,8 @@
 #                      downloading it if needed, building nothing
 #
 # QEMU_SRC=/path/to/qemu builds a user's own tree instead (grafted in place,
-# built out of tree in the cache).
+# built out of tree in the cache).  PVD_QEMU_SLOT=NAME keeps a separate build
+# tree for this checkout (see basekey below).
 #
 # Layout in $PVD_CACHE:
 #   qemu-dl/                 Debian source package files (.dsc, .orig, .debian)
@@ -99,7 +100,11 @@ else
 	srcid=debian:$version
 fi
 
-basekey=$(pvd_hash "-$srcid" "-${QEMU_FLAGS[*]}" "$here/qemu.sh" "-$sysroot")
+# PVD_QEMU_SLOT=NAME gives a checkout a build tree of its own: several
+# checkouts with different qemu-device/ trees (git worktrees developed side by
+# side) would otherwise re-graft one shared tree under each other's guests.
+basekey=$(pvd_hash "-$srcid" "-${QEMU_FLAGS[*]}" "$here/qemu.sh" "-$sysroot" \
+	"-slot:${PVD_QEMU_SLOT:-}")
 fullkey=$(pvd_hash "-$basekey" "$PVD_TOP/qemu-device" \
 	"$PVD_TOP/include/uapi/drm/pvdisplay.h")
 tree=$PVD_CACHE/qemu-$basekey
