@@ -53,6 +53,17 @@ pvd_step "sysroot: apt-get update" "$PVD_LOGS/sysroot-update.log" \
 	in_root sh -c "apt-get $apt_opts update"
 pvd_step "sysroot: install build packages" "$PVD_LOGS/sysroot-packages.log" \
 	in_root sh -c "apt-get $apt_opts install -y $(pvd_pkgs "$here/sysroot.packages")"
+# The pinned kernel must still be in the registry: say which one it has
+# instead, so that moving to it is a deliberate edit of the package list.
+for spec in $(pvd_pkgs "$here/sysroot-backports.packages"); do
+	pkg=${spec%%=*} want=${spec#*=}
+	[ "$pkg" = "$spec" ] && continue
+	if ! in_root apt-cache madison "$pkg" | awk -v v="$want" '$3 == v { f = 1 } END { exit !f }'; then
+		have=$(in_root apt-cache madison "${pkg%%-[0-9]*}-amd64" 2>/dev/null |
+			awk -v s="$PVD_SUITE-backports" '$0 ~ s { print $3; exit }')
+		pvd_die "$pkg=$want (scripts/env/sysroot-backports.packages) is not in the registry any more; $PVD_SUITE-backports has ${have:-no such kernel} (see its linux-image-amd64): update the pin deliberately"
+	fi
+done
 pvd_step "sysroot: install kernel from $PVD_SUITE-backports" "$PVD_LOGS/sysroot-kernel.log" \
 	in_root sh -c "apt-get $apt_opts install -y -t $PVD_SUITE-backports \
 		$(pvd_pkgs "$here/sysroot-backports.packages")"
@@ -63,6 +74,7 @@ kver=$(cd "$tmp/lib/modules" && ls -1 | sort -V | tail -n 1)
 [ -n "$kver" ] && [ -e "$tmp/boot/vmlinuz-$kver" ] ||
 	pvd_die "sysroot has no kernel image; see $PVD_LOGS/sysroot-kernel.log"
 echo "$kver" >"$tmp/.kernel-release"
+in_root dpkg-query -W -f='${Version}\n' "linux-image-$kver" >"$tmp/.kernel-version"
 
 mv "$tmp" "$dir"
 touch "$dir/.complete"
