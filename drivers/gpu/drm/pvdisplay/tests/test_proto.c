@@ -333,6 +333,155 @@ static void test_parse_display_info(void **state)
 	assert_int_equal(heads[0].width, 1);
 }
 
+/*
+ * One head, each bound checked on its own and on both sides: a validation
+ * that checked only one axis, or only one end of a range, would pass the
+ * test above.
+ */
+static struct pvdisplay_head_state parse_one(struct pvdisplay_head_info in,
+					     unsigned int *fixups)
+{
+	struct pvdisplay_resp_display_info r;
+	struct pvdisplay_head_state heads[PVDISPLAY_MAX_HEADS];
+
+	memset(&r, 0, sizeof(r));
+	memset(heads, 0xa5, sizeof(heads));
+	r.num_heads = __cpu_to_le32(1);
+	r.heads[0] = in;
+	assert_int_equal(pvdisplay_parse_display_info(&r, sizeof(r), 1, 4096, 2160,
+						      heads, fixups), 0);
+	return heads[0];
+}
+
+static struct pvdisplay_head_info head_info(u32 flags, u32 w, u32 h, u32 x,
+					    u32 y, u32 mhz, u32 wmm, u32 hmm)
+{
+	return (struct pvdisplay_head_info) {
+		.flags = __cpu_to_le32(flags),
+		.width = __cpu_to_le32(w),
+		.height = __cpu_to_le32(h),
+		.x = __cpu_to_le32(x),
+		.y = __cpu_to_le32(y),
+		.refresh_mhz = __cpu_to_le32(mhz),
+		.width_mm = __cpu_to_le32(wmm),
+		.height_mm = __cpu_to_le32(hmm),
+	};
+}
+
+static void test_parse_display_info_bounds(void **state)
+{
+	const u32 c = PVDISPLAY_HEAD_CONNECTED, maxpos = PVDISPLAY_MAX_POSITION;
+	struct pvdisplay_head_state h;
+	unsigned int fixups;
+
+	(void)state;
+	/* Every value at its largest accepted value: nothing replaced. */
+	h = parse_one(head_info(c, 4096, 2160, maxpos, maxpos,
+				PVDISPLAY_MAX_REFRESH_MHZ, PVDISPLAY_MAX_SIZE_MM,
+				PVDISPLAY_MAX_SIZE_MM), &fixups);
+	assert_int_equal(fixups, 0);
+	assert_true(h.connected);
+	assert_int_equal(h.width, 4096);
+	assert_int_equal(h.height, 2160);
+	assert_int_equal(h.x, maxpos);
+	assert_int_equal(h.y, maxpos);
+	assert_int_equal(h.refresh_mhz, PVDISPLAY_MAX_REFRESH_MHZ);
+	assert_int_equal(h.width_mm, PVDISPLAY_MAX_SIZE_MM);
+	assert_int_equal(h.height_mm, PVDISPLAY_MAX_SIZE_MM);
+
+	/* ... and at the smallest. */
+	h = parse_one(head_info(c, 1, 1, 0, 0, PVDISPLAY_MIN_REFRESH_MHZ, 1, 1),
+		      &fixups);
+	assert_int_equal(fixups, 0);
+	assert_int_equal(h.width, 1);
+	assert_int_equal(h.height, 1);
+	assert_int_equal(h.refresh_mhz, PVDISPLAY_MIN_REFRESH_MHZ);
+
+	/* Height alone too big: the size is unknown. */
+	h = parse_one(head_info(c, 1024, 2161, 0, 0, 60000, 0, 0), &fixups);
+	assert_int_equal(fixups, 1);
+	assert_int_equal(h.width, 0);
+	assert_int_equal(h.height, 0);
+	/* Width alone too big. */
+	h = parse_one(head_info(c, 4097, 768, 0, 0, 60000, 0, 0), &fixups);
+	assert_int_equal(fixups, 1);
+	assert_int_equal(h.width, 0);
+	assert_int_equal(h.height, 0);
+	/* Height alone unknown. */
+	h = parse_one(head_info(c, 1024, 0, 0, 0, 60000, 0, 0), &fixups);
+	assert_int_equal(fixups, 1);
+	assert_int_equal(h.width, 0);
+
+	/* Refresh just above the maximum and just below the minimum. */
+	h = parse_one(head_info(c, 1024, 768, 0, 0, PVDISPLAY_MAX_REFRESH_MHZ + 1,
+				0, 0), &fixups);
+	assert_int_equal(fixups, 1);
+	assert_int_equal(h.refresh_mhz, PVDISPLAY_DEFAULT_REFRESH_MHZ);
+	h = parse_one(head_info(c, 1024, 768, 0, 0, PVDISPLAY_MIN_REFRESH_MHZ - 1,
+				0, 0), &fixups);
+	assert_int_equal(fixups, 1);
+	assert_int_equal(h.refresh_mhz, PVDISPLAY_DEFAULT_REFRESH_MHZ);
+	/* Zero refresh means "not reported": replaced, not a fixup. */
+	h = parse_one(head_info(c, 1024, 768, 0, 0, 0, 0, 0), &fixups);
+	assert_int_equal(fixups, 0);
+	assert_int_equal(h.refresh_mhz, PVDISPLAY_DEFAULT_REFRESH_MHZ);
+
+	/* y alone beyond the largest layout: the position is unknown. */
+	h = parse_one(head_info(c, 1024, 768, 1024, maxpos + 1, 60000, 0, 0),
+		      &fixups);
+	assert_int_equal(fixups, 1);
+	assert_int_equal(h.x, 0);
+	assert_int_equal(h.y, 0);
+	h = parse_one(head_info(c, 1024, 768, maxpos + 1, 768, 60000, 0, 0),
+		      &fixups);
+	assert_int_equal(fixups, 1);
+	assert_int_equal(h.x, 0);
+	assert_int_equal(h.y, 0);
+
+	/* height_mm alone above 10 m: the physical size is unknown. */
+	h = parse_one(head_info(c, 1024, 768, 0, 0, 60000, 300,
+				PVDISPLAY_MAX_SIZE_MM + 1), &fixups);
+	assert_int_equal(fixups, 1);
+	assert_int_equal(h.width_mm, 0);
+	assert_int_equal(h.height_mm, 0);
+	h = parse_one(head_info(c, 1024, 768, 0, 0, 60000,
+				PVDISPLAY_MAX_SIZE_MM + 1, 200), &fixups);
+	assert_int_equal(fixups, 1);
+	assert_int_equal(h.width_mm, 0);
+	assert_int_equal(h.height_mm, 0);
+
+	/* Only the CONNECTED bit means connected, not any flag. */
+	h = parse_one(head_info(0xfffffffe, 1024, 768, 0, 0, 60000, 0, 0), &fixups);
+	assert_false(h.connected);
+	h = parse_one(head_info(0, 1024, 768, 0, 0, 60000, 0, 0), &fixups);
+	assert_false(h.connected);
+	h = parse_one(head_info(c, 1024, 768, 0, 0, 60000, 0, 0), &fixups);
+	assert_true(h.connected);
+}
+
+/* Every status the protocol defines maps to its own errno. */
+static void test_status_to_errno(void **state)
+{
+	(void)state;
+	assert_int_equal(pvdisplay_status_to_errno(PVDISPLAY_STATUS_OK), 0);
+	assert_int_equal(pvdisplay_status_to_errno(PVDISPLAY_STATUS_ERR_UNSPEC), -EIO);
+	assert_int_equal(pvdisplay_status_to_errno(PVDISPLAY_STATUS_ERR_UNSUPPORTED),
+			 -EOPNOTSUPP);
+	assert_int_equal(pvdisplay_status_to_errno(PVDISPLAY_STATUS_ERR_INVALID_RESOURCE),
+			 -ENOENT);
+	assert_int_equal(pvdisplay_status_to_errno(PVDISPLAY_STATUS_ERR_INVALID_HEAD),
+			 -EINVAL);
+	assert_int_equal(pvdisplay_status_to_errno(PVDISPLAY_STATUS_ERR_INVALID_PARAMETER),
+			 -EINVAL);
+	assert_int_equal(pvdisplay_status_to_errno(PVDISPLAY_STATUS_ERR_OUT_OF_MEMORY),
+			 -ENOMEM);
+	/* Unknown statuses, including ones next to known values. */
+	assert_int_equal(pvdisplay_status_to_errno(1), -EIO);
+	assert_int_equal(pvdisplay_status_to_errno(PVDISPLAY_STATUS_ERR_OUT_OF_MEMORY + 1),
+			 -EIO);
+	assert_int_equal(pvdisplay_status_to_errno(0xffffffff), -EIO);
+}
+
 static void test_parse_edid(void **state)
 {
 	struct pvdisplay_resp_edid r;
@@ -373,6 +522,8 @@ const struct CMUnitTest proto_tests[] = {
 	cmocka_unit_test(test_encode_scanout_from_damage),
 	cmocka_unit_test(test_resp_check),
 	cmocka_unit_test(test_parse_display_info),
+	cmocka_unit_test(test_parse_display_info_bounds),
+	cmocka_unit_test(test_status_to_errno),
 	cmocka_unit_test(test_parse_edid),
 };
 
