@@ -34,6 +34,7 @@
 #include "system/dma.h"
 #include "ui/console.h"
 #include "ui/qemu-pixman.h"
+#include "pvdisplay-fault.h"
 #include "pvdisplay-wire.h"
 #include "trace.h"
 
@@ -861,14 +862,20 @@ static void pvd_process_ctrl(VirtIOPVDisplay *s)
     if (!virtio_queue_ready(s->ctrl_vq)) {
         return;
     }
-    while (n < PVD_BATCH) {
+    while (n < PVD_BATCH && !pvd_fault_stalled(s->fault)) {
+        size_t len;
+
         elem = virtqueue_pop(s->ctrl_vq, sizeof(VirtQueueElement));
         if (!elem) {
             break;
         }
-        virtqueue_push(s->ctrl_vq, elem, pvd_handle_request(s, elem));
-        g_free(elem);
+        len = pvd_handle_request(s, elem);
         n++;
+        if (pvd_fault_answer(s->fault, elem, &len)) {
+            break;      /* the fault plan answers it later, or never */
+        }
+        virtqueue_push(s->ctrl_vq, elem, len);
+        g_free(elem);
     }
     if (n) {
         virtio_notify(vdev, s->ctrl_vq);
@@ -887,6 +894,25 @@ static void pvd_handle_ctrl(VirtIODevice *vdev, VirtQueue *vq)
 static void pvd_ctrl_bh(void *opaque)
 {
     pvd_process_ctrl(opaque);
+}
+
+/* A held answer was handed back: continue where the queue stopped. */
+static void pvd_fault_resume(void *opaque)
+{
+    VirtIOPVDisplay *s = opaque;
+
+    qemu_bh_schedule(s->ctrl_bh);
+}
+
+static void pvd_display_event(VirtIOPVDisplay *s)
+{
+    s->events_pending |= PVDISPLAY_EVENT_DISPLAY;
+    virtio_notify_config(VIRTIO_DEVICE(s));
+}
+
+static void pvd_fault_config_event(void *opaque)
+{
+    pvd_display_event(opaque);
 }
 
 /* ------------------------------------------------------------------ */
@@ -912,7 +938,6 @@ static void pvd_gfx_update(void *opaque)
 static void pvd_ui_info(void *opaque, uint32_t idx, QemuUIInfo *info)
 {
     VirtIOPVDisplay *s = opaque;
-    VirtIODevice *vdev = VIRTIO_DEVICE(s);
     bool connected, pos_from_ui;
     uint32_t width, height;
     PvdHead *h;
@@ -949,8 +974,7 @@ static void pvd_ui_info(void *opaque, uint32_t idx, QemuUIInfo *info)
     h->width_mm = info->width_mm;
     h->height_mm = info->height_mm;
 
-    s->events_pending |= PVDISPLAY_EVENT_DISPLAY;
-    virtio_notify_config(vdev);
+    pvd_display_event(s);
 }
 
 static const GraphicHwOps pvd_gfx_ops = {
@@ -989,6 +1013,7 @@ static void pvd_get_config(VirtIODevice *vdev, uint8_t *config)
 
     pvd_wire_encode_config(&cfg, s->events_pending, pvd_num_heads(s),
                            s->conf.max_xres, s->conf.max_yres);
+    pvd_fault_config(s->fault, &cfg);
     memcpy(config, &cfg, sizeof(cfg));
 }
 
@@ -1014,6 +1039,7 @@ static void pvd_reset(VirtIODevice *vdev)
     uint32_t i;
 
     trace_virtio_pvdisplay_reset();
+    pvd_fault_reset(s->fault);
     for (i = 0; i < s->conf.heads; i++) {
         pvd_head_disable(s, i);
     }
@@ -1052,6 +1078,7 @@ static void pvd_realize(DeviceState *dev, Error **errp)
     virtio_init(vdev, PVDISPLAY_VIRTIO_ID, sizeof(struct pvdisplay_config));
     s->ctrl_vq = virtio_add_queue(vdev, PVD_CTRL_QUEUE_SIZE, pvd_handle_ctrl);
     s->ctrl_bh = virtio_bh_new_guarded(dev, pvd_ctrl_bh, s);
+    pvd_fault_attach(s->fault, vdev, s->ctrl_vq);
 
     QTAILQ_INIT(&s->resources);
     s->resource_table = g_hash_table_new(NULL, NULL);
@@ -1091,63 +1118,163 @@ static void pvd_unrealize(DeviceState *dev)
 /* Migration */
 
 /*
- * Rebuild the host side from the migrated guest side, re-checking it with
- * the same rules as the requests that built it on the source.
+ * Migration load: what the stream says is checked in two ways.  Anything
+ * the source itself could never have accepted (a resource breaking the
+ * request rules, a duplicate id, a layout that does not fit its resource)
+ * is an inconsistent stream and fails the migration.  Anything that only
+ * this destination cannot take (its guest memory layout, its max-hostmem,
+ * max-xres/max-yres, or features the guest has since renegotiated without)
+ * costs the guest that resource or head, with a log line; the guest sees
+ * INVALID_RESOURCE or a head that is off, as after a failed request, and
+ * its next full update (or RESOURCE_CREATE) repairs what it can.
  */
+static void G_GNUC_PRINTF(1, 2) pvd_load_drop(const char *fmt, ...)
+{
+    g_autofree char *msg = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    warn_report("virtio-pvdisplay: migration: %s", msg);
+}
+
+/*
+ * Re-check and re-map one migrated resource.  Returns false on an
+ * inconsistent stream (@why set); *@keep says whether it is usable here.
+ */
+static bool pvd_load_resource(VirtIOPVDisplay *s, PvdResource *res,
+                              bool *keep, const char **why)
+{
+    PvdResourceCreate rc = {
+        .resource_id = res->id,
+        .nr_entries = res->nr_entries,
+        .size = res->size,
+    };
+    PvdMemWalk walk;
+    uint32_t i, bad;
+
+    *keep = false;
+    if (pvd_wire_check_resource(&rc, why) != PVDISPLAY_STATUS_OK) {
+        return false;
+    }
+    if (pvd_resource_find(s, res->id)) {
+        *why = "duplicate resource id";
+        return false;
+    }
+    if (s->nr_resources >= PVD_MAX_RESOURCES) {
+        *why = "too many resources";
+        return false;
+    }
+    pvd_wire_mem_walk_init(&walk, &rc);
+    for (i = 0; i < res->nr_entries; i++) {
+        PvdMemEntry ent = { .addr = res->addr[i], .length = res->len[i] };
+
+        if (pvd_wire_mem_walk_add(&walk, &ent, why) != PVDISPLAY_STATUS_OK) {
+            return false;
+        }
+    }
+    if (pvd_wire_mem_walk_finish(&walk, why) != PVDISPLAY_STATUS_OK) {
+        return false;
+    }
+
+    res->hostmem = pvd_resource_cost(res->nr_entries);
+    if (!pvd_hostmem_charge(s, 0, res->hostmem)) {
+        res->hostmem = 0;
+        pvd_load_drop("resource %u dropped: its bookkeeping exceeds "
+                      "max-hostmem here", res->id);
+        return true;
+    }
+    res->iov = g_new0(struct iovec, res->nr_entries);
+    res->start = g_new(uint64_t, res->nr_entries);
+    if (!pvd_resource_map(s, res, &bad)) {
+        pvd_load_drop("resource %u dropped: entry %u (0x%" PRIx64
+                      "+0x%x) is not guest RAM here", res->id, bad,
+                      res->addr[bad], res->len[bad]);
+        return true;
+    }
+    *keep = true;
+    return true;
+}
+
+/* Re-check head @idx; a head this destination cannot show is turned off. */
+static bool pvd_load_head(VirtIOPVDisplay *s, uint32_t idx,
+                          const PvdWireLimits *lim, const char **why)
+{
+    PvdWireLimits any = {
+        .num_heads = s->conf.heads,
+        .max_width = PVD_MAX_DIM,
+        .max_height = PVD_MAX_DIM,
+        .edid = true,
+        .extra_formats = true,
+    };
+    PvdHead *h = &s->heads[idx];
+    PvdScanout sc = h->sc;
+    const char *here = NULL;
+    PvdResource *res;
+
+    /* What the host window asked for, within this destination's limits. */
+    if (h->pref_width > s->conf.max_xres || h->pref_height >
+        s->conf.max_yres || !h->pref_width || !h->pref_height) {
+        h->pref_width = MAX(1, MIN(h->pref_width, s->conf.max_xres));
+        h->pref_height = MAX(1, MIN(h->pref_height, s->conf.max_yres));
+        s->events_pending |= PVDISPLAY_EVENT_DISPLAY;
+    }
+
+    memset(&h->sc, 0, sizeof(h->sc));
+    if (!sc.resource_id) {
+        return true;
+    }
+    /* Rules that hold whatever the destination and the features. */
+    if (pvd_wire_check_scanout(&sc, &any, why) != PVDISPLAY_STATUS_OK) {
+        return false;
+    }
+    res = pvd_resource_find(s, sc.resource_id);
+    if (!res) {
+        pvd_load_drop("head %u turned off: its resource %u is not "
+                      "available here", idx, sc.resource_id);
+        return true;
+    }
+    if (pvd_wire_check_scanout_fits(&sc, res->size, why) !=
+        PVDISPLAY_STATUS_OK) {
+        return false;
+    }
+    if (idx >= lim->num_heads) {
+        here = "PVDISPLAY_F_MULTI_HEAD is not negotiated any more";
+    }
+    if (here ||
+        pvd_wire_check_scanout(&sc, lim, &here) != PVDISPLAY_STATUS_OK ||
+        pvd_head_set_scanout(s, idx, &sc, res, &here) != PVDISPLAY_STATUS_OK) {
+        pvd_load_drop("head %u turned off: %s", idx, here);
+        pvd_head_disable(s, idx);
+        return true;
+    }
+    pvd_head_refresh_full(s, idx);
+    return true;
+}
+
 static int pvd_post_load(VirtIODevice *vdev)
 {
     VirtIOPVDisplay *s = VIRTIO_PVDISPLAY(vdev);
     const char *why = NULL;
+    PvdResource *res, *tmp;
     PvdWireLimits lim;
-    PvdResource *res;
-    uint32_t i, bad;
+    uint32_t i;
+    bool keep;
 
     pvd_limits(s, &lim);
     s->hostmem = 0;
     s->nr_resources = 0;
+    s->events_pending &= PVDISPLAY_EVENT_DISPLAY;
 
-    QTAILQ_FOREACH(res, &s->resources, next) {
-        PvdResourceCreate rc = {
-            .resource_id = res->id,
-            .nr_entries = res->nr_entries,
-            .size = res->size,
-        };
-        PvdMemWalk walk;
-
-        if (pvd_wire_check_resource(&rc, &why) != PVDISPLAY_STATUS_OK) {
+    QTAILQ_FOREACH_SAFE(res, &s->resources, next, tmp) {
+        if (!pvd_load_resource(s, res, &keep, &why)) {
             goto fail;
         }
-        if (pvd_resource_find(s, res->id)) {
-            why = "duplicate resource id";
-            goto fail;
-        }
-        if (s->nr_resources >= PVD_MAX_RESOURCES) {
-            why = "too many resources";
-            goto fail;
-        }
-        pvd_wire_mem_walk_init(&walk, &rc);
-        for (i = 0; i < res->nr_entries; i++) {
-            PvdMemEntry ent = { .addr = res->addr[i], .length = res->len[i] };
-
-            if (pvd_wire_mem_walk_add(&walk, &ent, &why) !=
-                PVDISPLAY_STATUS_OK) {
-                goto fail;
-            }
-        }
-        if (pvd_wire_mem_walk_finish(&walk, &why) != PVDISPLAY_STATUS_OK) {
-            goto fail;
-        }
-        res->hostmem = pvd_resource_cost(res->nr_entries);
-        if (!pvd_hostmem_charge(s, 0, res->hostmem)) {
-            res->hostmem = 0;
-            why = "resources exceed max-hostmem";
-            goto fail;
-        }
-        res->iov = g_new0(struct iovec, res->nr_entries);
-        res->start = g_new(uint64_t, res->nr_entries);
-        if (!pvd_resource_map(s, res, &bad)) {
-            why = "memory entry not in guest RAM";
-            goto fail;
+        if (!keep) {
+            /* not indexed yet: pvd_resource_destroy() only unlinks it */
+            pvd_resource_destroy(s, res);
+            continue;
         }
         g_hash_table_insert(s->resource_table, GUINT_TO_POINTER(res->id),
                             res);
@@ -1155,35 +1282,14 @@ static int pvd_post_load(VirtIODevice *vdev)
     }
 
     for (i = 0; i < s->conf.heads; i++) {
-        PvdHead *h = &s->heads[i];
-        PvdScanout sc = h->sc;
-
-        memset(&h->sc, 0, sizeof(h->sc));
-        if (!sc.resource_id) {
-            continue;
-        }
-        if (i >= lim.num_heads) {
-            why = "head enabled beyond num_heads";
+        if (!pvd_load_head(s, i, &lim, &why)) {
             goto fail;
         }
-        res = pvd_resource_find(s, sc.resource_id);
-        if (!res) {
-            why = "head scans out an unknown resource";
-            goto fail;
-        }
-        if (pvd_wire_check_scanout(&sc, &lim, &why) != PVDISPLAY_STATUS_OK ||
-            pvd_wire_check_scanout_fits(&sc, res->size, &why) !=
-            PVDISPLAY_STATUS_OK ||
-            pvd_head_set_scanout(s, i, &sc, res, &why) !=
-            PVDISPLAY_STATUS_OK) {
-            goto fail;
-        }
-        pvd_head_refresh_full(s, i);
     }
     return 0;
 
 fail:
-    error_report("virtio-pvdisplay: cannot load migrated state: %s", why);
+    error_report("virtio-pvdisplay: inconsistent migration stream: %s", why);
     return -EINVAL;
 }
 
@@ -1332,6 +1438,17 @@ static void pvd_instance_init(Object *obj)
                                    &s->stats_updates, OBJ_PROP_FLAG_READ);
     object_property_add_uint64_ptr(obj, "x-stats-bytes-read",
                                    &s->stats_bytes_read, OBJ_PROP_FLAG_READ);
+    s->fault = g_new0(PvdFault, 1);
+    pvd_fault_init(s->fault, obj, pvd_fault_resume, pvd_fault_config_event,
+                   s);
+}
+
+static void pvd_instance_finalize(Object *obj)
+{
+    VirtIOPVDisplay *s = VIRTIO_PVDISPLAY(obj);
+
+    pvd_fault_cleanup(s->fault);
+    g_free(s->fault);
 }
 
 static const TypeInfo pvd_info = {
@@ -1339,6 +1456,7 @@ static const TypeInfo pvd_info = {
     .parent = TYPE_VIRTIO_DEVICE,
     .instance_size = sizeof(VirtIOPVDisplay),
     .instance_init = pvd_instance_init,
+    .instance_finalize = pvd_instance_finalize,
     .class_init = pvd_class_init,
 };
 

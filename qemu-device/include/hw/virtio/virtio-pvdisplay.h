@@ -19,6 +19,8 @@ OBJECT_DECLARE_SIMPLE_TYPE(VirtIOPVDisplay, VIRTIO_PVDISPLAY)
 /* Private to hw/display/virtio-pvdisplay.c. */
 typedef struct PvdHead PvdHead;
 typedef struct PvdResource PvdResource;
+/* hw/display/pvdisplay-fault.h */
+typedef struct PvdFault PvdFault;
 
 typedef struct VirtIOPVDisplayConf {
     uint32_t heads;             /* "heads", 1..PVDISPLAY_MAX_HEADS */
@@ -55,6 +57,9 @@ struct VirtIOPVDisplay {
      */
     uint64_t stats_updates;     /* SCANOUT_UPDATE requests completed */
     uint64_t stats_bytes_read;  /* guest memory read to refresh consoles */
+
+    /* test only: the "x-fault" plan, see hw/display/pvdisplay-fault.h */
+    PvdFault *fault;
 
     /* rate limit of guest error messages */
     int64_t log_window_start;
