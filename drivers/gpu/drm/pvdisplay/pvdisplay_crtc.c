@@ -50,7 +50,7 @@ int pvdisplay_crtc_init(struct pvdisplay_output *output)
 {
 	int ret;
 
-	ret = drm_crtc_init_with_planes(output->pvd->drm, &output->crtc,
+	ret = drm_crtc_init_with_planes(&output->pvd->drm, &output->crtc,
 					&output->primary, NULL,
 					&pvdisplay_crtc_funcs, NULL);
 	if (ret)

@@ -14,6 +14,7 @@
 #include <linux/virtio_config.h>
 
 #include <drm/clients/drm_client_setup.h>
+#include <drm/drm_atomic.h>
 #include <drm/drm_atomic_helper.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_fbdev_shmem.h>
@@ -21,13 +22,10 @@
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_managed.h>
 #include <drm/drm_modeset_helper.h>
+#include <drm/drm_modeset_lock.h>
 #include <drm/drm_print.h>
 
 #include "pvdisplay_drv.h"
-
-static int pvdisplay_modeset = -1;
-MODULE_PARM_DESC(modeset, "Disable/Enable modesetting (-1 = follow nomodeset)");
-module_param_named(modeset, pvdisplay_modeset, int, 0400);
 
 DEFINE_DRM_GEM_FOPS(pvdisplay_fops);
 
@@ -56,18 +54,18 @@ static int pvdisplay_read_config(struct pvdisplay_device *pvd)
 	virtio_cread_le(vdev, struct pvdisplay_config, max_height, &max_height);
 
 	if (!num_heads || num_heads > PVDISPLAY_MAX_HEADS) {
-		drm_err(pvd->drm, "invalid head count %u\n", num_heads);
+		drm_err(&pvd->drm, "invalid head count %u\n", num_heads);
 		return -EINVAL;
 	}
 	if (!max_width || !max_height) {
-		drm_err(pvd->drm, "invalid maximum scanout size %ux%u\n",
+		drm_err(&pvd->drm, "invalid maximum scanout size %ux%u\n",
 			max_width, max_height);
 		return -EINVAL;
 	}
 	/* Using less than the device allows is always safe. */
 	if (max_width > PVDISPLAY_MAX_SCANOUT_DIM ||
 	    max_height > PVDISPLAY_MAX_SCANOUT_DIM) {
-		drm_info(pvd->drm, "limiting scanouts from %ux%u to %ux%u\n",
+		drm_info(&pvd->drm, "limiting scanouts from %ux%u to %ux%u\n",
 			 max_width, max_height,
 			 min_t(u32, max_width, PVDISPLAY_MAX_SCANOUT_DIM),
 			 min_t(u32, max_height, PVDISPLAY_MAX_SCANOUT_DIM));
@@ -103,12 +101,14 @@ static void pvdisplay_ida_fini(struct drm_device *drm, void *ida)
 }
 
 /*
- * The DRM device's parent is the transport's device (the virtio PCI
- * function), as for virtio-gpu: the shmem helpers DMA-map buffers for
- * drm_device.dev, and the virtio device itself cannot do DMA.  devm on that
- * parent would outlive our binding, so the reference is tied to the virtio
- * device instead, and the private data lives as long as the DRM device
- * (drmm), i.e. until its last user is gone.
+ * The DRM device is embedded in the instance (__drm_dev_alloc()) and its
+ * parent is the transport's device (the virtio PCI function), as for
+ * virtio-gpu: the shmem helpers DMA-map buffers for drm_device.dev, and the
+ * virtio device itself cannot do DMA.  devm_drm_dev_alloc() would tie the
+ * instance to that parent, which outlives our binding (every bind would
+ * leak one until the PCI function goes), so the initial reference is
+ * dropped when the virtio device is unbound instead; the instance then
+ * lives until the DRM device's last user is gone.
  */
 static int pvdisplay_probe(struct virtio_device *vdev)
 {
@@ -116,8 +116,8 @@ static int pvdisplay_probe(struct virtio_device *vdev)
 	struct drm_device *drm;
 	int ret;
 
-	if (pvdisplay_modeset == 0 ||
-	    (pvdisplay_modeset == -1 && drm_firmware_drivers_only()))
+	/* nomodeset: leave the display to firmware drivers. */
+	if (drm_firmware_drivers_only())
 		return -ENODEV;
 
 	if (!virtio_has_feature(vdev, VIRTIO_F_VERSION_1))
@@ -127,18 +127,15 @@ static int pvdisplay_probe(struct virtio_device *vdev)
 		return -EINVAL;
 	}
 
-	drm = drm_dev_alloc(&pvdisplay_drm_driver, vdev->dev.parent);
-	if (IS_ERR(drm))
-		return PTR_ERR(drm);
+	pvd = __drm_dev_alloc(vdev->dev.parent, &pvdisplay_drm_driver,
+			      sizeof(*pvd), offsetof(struct pvdisplay_device, drm));
+	if (IS_ERR(pvd))
+		return PTR_ERR(pvd);
+	drm = &pvd->drm;
 	ret = devm_add_action_or_reset(&vdev->dev, pvdisplay_drm_put, drm);
 	if (ret)
 		return ret;
 
-	pvd = drmm_kzalloc(drm, sizeof(*pvd), GFP_KERNEL);
-	if (!pvd)
-		return -ENOMEM;
-	drm->dev_private = pvd;
-	pvd->drm = drm;
 	pvd->vdev = vdev;
 	vdev->priv = pvd;
 
@@ -218,7 +215,7 @@ err_reset:
  */
 static void pvdisplay_quiesce(struct pvdisplay_device *pvd)
 {
-	struct drm_device *drm = pvd->drm;
+	struct drm_device *drm = &pvd->drm;
 
 	drm_dev_unplug(drm);
 	cancel_work_sync(&pvd->config_work);
@@ -235,35 +232,71 @@ static void pvdisplay_remove(struct virtio_device *vdev)
 	pvdisplay_vq_del(pvd);
 }
 
-/* Power-off, reboot, kexec: the same quiescing as remove, minus freeing. */
+/*
+ * Power-off, reboot, kexec: turn the heads off through the atomic helpers
+ * (the device still answers), then reset the device so that it lets go of
+ * guest memory before the next kernel or the firmware reuses it.  The DRM
+ * device stays registered: userspace still running only gets errors from
+ * the dead queue.
+ */
 static void pvdisplay_shutdown(struct virtio_device *vdev)
 {
-	pvdisplay_quiesce(vdev->priv);
+	struct pvdisplay_device *pvd = vdev->priv;
+
+	drm_atomic_helper_shutdown(&pvd->drm);
+	cancel_work_sync(&pvd->config_work);
+	pvdisplay_vq_kill(pvd);
+	pvdisplay_gem_reset_done(pvd);
 }
 
 /*
  * Power management and function-level resets.  The virtio core resets the
  * device before restore()/reset_done(), which makes it forget the queue,
- * every resource and every head.  freeze() therefore shuts the pipes down
- * through the atomic helpers, resets the device itself and drops the queue;
- * restore() brings the queue back, shares every live buffer again under its
- * old id and lets the atomic helpers restore the pipes (full updates).
+ * every resource and every head.  Both go down the same way: reset the
+ * device ourselves (whatever is queued fails), drop the queue; and come back
+ * the same way: find the queue, share every live buffer again under its old
+ * id, re-read the display information.  They differ in what userspace does
+ * meanwhile.
+ */
+static void pvdisplay_device_down(struct pvdisplay_device *pvd)
+{
+	cancel_work_sync(&pvd->config_work);
+	pvdisplay_vq_kill(pvd);
+	pvdisplay_gem_reset_done(pvd);
+	pvdisplay_kms_device_reset(pvd);
+	pvdisplay_vq_del(pvd);
+}
+
+static int pvdisplay_device_up(struct pvdisplay_device *pvd)
+{
+	int ret;
+
+	ret = pvdisplay_vq_start(pvd);
+	if (ret)
+		return ret;
+
+	virtio_device_ready(pvd->vdev);
+	pvdisplay_clear_events(pvd);
+	pvdisplay_gem_restart(pvd);
+	/* Keeps the previous information if the device does not answer. */
+	pvdisplay_refresh_display_info(pvd);
+	return 0;
+}
+
+/*
+ * System sleep: userspace is frozen, so the atomic helpers can switch the
+ * pipes off and restore exactly the state they saved.
  */
 static int pvdisplay_freeze(struct virtio_device *vdev)
 {
 	struct pvdisplay_device *pvd = vdev->priv;
 	int ret;
 
-	ret = drm_mode_config_helper_suspend(pvd->drm);
+	ret = drm_mode_config_helper_suspend(&pvd->drm);
 	if (ret)
 		return ret;
-
-	cancel_work_sync(&pvd->config_work);
-	pvdisplay_vq_kill(pvd);
-	pvdisplay_gem_reset_done(pvd);
-	pvdisplay_kms_device_reset(pvd);
-	pvdisplay_vq_del(pvd);
-	drm_dbg_driver(pvd->drm, "frozen: device reset, queue deleted\n");
+	pvdisplay_device_down(pvd);
+	drm_dbg_driver(&pvd->drm, "frozen: device reset, queue deleted\n");
 	return 0;
 }
 
@@ -272,18 +305,51 @@ static int pvdisplay_restore(struct virtio_device *vdev)
 	struct pvdisplay_device *pvd = vdev->priv;
 	int ret;
 
-	ret = pvdisplay_vq_start(pvd);
+	ret = pvdisplay_device_up(pvd);
+	if (ret)
+		return ret;
+	drm_dbg_driver(&pvd->drm, "restored: queue and buffers back\n");
+	return drm_mode_config_helper_resume(&pvd->drm);
+}
+
+/*
+ * Function-level reset: userspace keeps running, and may commit while the
+ * device is down (those updates fail with -ENODEV and the heads remember to
+ * refresh everything).  A saved state restored afterwards could undo such a
+ * commit, so nothing is saved: afterwards the current state is committed
+ * again, which the device reset turned into full updates.
+ */
+static int pvdisplay_reset_prepare(struct virtio_device *vdev)
+{
+	pvdisplay_device_down(vdev->priv);
+	return 0;
+}
+
+static int pvdisplay_reset_done(struct virtio_device *vdev)
+{
+	struct pvdisplay_device *pvd = vdev->priv;
+	struct drm_device *drm = &pvd->drm;
+	struct drm_modeset_acquire_ctx ctx;
+	struct drm_atomic_commit *state;
+	int ret;
+
+	ret = pvdisplay_device_up(pvd);
 	if (ret)
 		return ret;
 
-	virtio_device_ready(vdev);
-	pvdisplay_clear_events(pvd);
-	pvdisplay_gem_restart(pvd);
-	/* Keeps the previous information if the device does not answer. */
-	pvdisplay_refresh_display_info(pvd);
-	drm_dbg_driver(pvd->drm, "restored: queue and buffers back\n");
-
-	return drm_mode_config_helper_resume(pvd->drm);
+	DRM_MODESET_LOCK_ALL_BEGIN(drm, ctx, 0, ret);
+	state = drm_atomic_helper_duplicate_state(drm, &ctx);
+	if (IS_ERR(state)) {
+		ret = PTR_ERR(state);
+	} else {
+		ret = drm_atomic_helper_commit_duplicated_state(state, &ctx);
+		drm_atomic_commit_put(state);
+	}
+	DRM_MODESET_LOCK_ALL_END(drm, ctx, ret);
+	if (ret)
+		drm_err(drm, "restoring the display after a reset failed: %d\n",
+			ret);
+	return 0;
 }
 
 /* Interrupt context: defer to the work item. */
@@ -319,8 +385,8 @@ static struct virtio_driver pvdisplay_virtio_driver = {
 	.freeze = pvdisplay_freeze,
 	.restore = pvdisplay_restore,
 #endif
-	.reset_prepare = pvdisplay_freeze,
-	.reset_done = pvdisplay_restore,
+	.reset_prepare = pvdisplay_reset_prepare,
+	.reset_done = pvdisplay_reset_done,
 };
 module_virtio_driver(pvdisplay_virtio_driver);
 

@@ -6,6 +6,7 @@
 #ifndef _PVDISPLAY_DRV_H_
 #define _PVDISPLAY_DRV_H_
 
+#include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/idr.h>
 #include <linux/kref.h>
@@ -77,11 +78,17 @@ struct virtqueue;
  *    &pvdisplay_device.reset_done.
  *
  * 6. &pvdisplay_vq.lock (spinlock, interrupt safe, innermost): every call
- *    into the virtqueue (add, kick preparation, get_buf, detach) and
- *    &pvdisplay_vq.dead.  Process context takes it with spin_lock_irq(), the
- *    completion callback with spin_lock_irqsave().  Nothing is taken under
- *    it: completions are signalled, waiters woken and the device notified
- *    after it is dropped.
+ *    into the virtqueue (add, kick preparation, notification, get_buf,
+ *    detach), &pvdisplay_vq.dead and &pvdisplay_vq.broken.  Process context
+ *    takes it with spin_lock_irq(), the completion callback and drm_panic
+ *    with spin_lock_irqsave() (drm_panic only tries).  No other lock is
+ *    taken under it, and completions are signalled and waiters woken after
+ *    it is dropped.  Two things do run under it on purpose:
+ *    virtqueue_add_sgs() (with GFP_ATOMIC: it may allocate an indirect
+ *    table and DMA-map the buffers, both fine in atomic context) and
+ *    virtqueue_notify() (a register write or eventfd signal that never
+ *    sleeps).  The notification cannot move after the unlock: from then on
+ *    remove() may kill and delete the queue it would write to.
  *
  * Request lifetime.  A &struct pvdisplay_req is reference counted: one
  * reference for the submitter, one for the device while the request is in
@@ -89,6 +96,11 @@ struct virtqueue;
  * buffers stay valid for as long as the device may write them; the device's
  * reference goes when the request completes or when the queue is killed
  * after a device reset.
+ *
+ * A device that stops answering.  The first request left unanswered for
+ * %PVDISPLAY_REQ_TIMEOUT marks the queue broken: every later request fails
+ * with -EIO at once, instead of costing another timeout each, until the
+ * device is reset (remove and probe, a function-level reset, resume).
  *
  * Device access.  KMS paths and the configuration work wrap device access in
  * drm_dev_enter()/drm_dev_exit(), so remove() can fence them off with
@@ -102,21 +114,26 @@ struct virtqueue;
  * struct pvdisplay_vq - the control virtqueue
  * @vq: the virtqueue; NULL once deleted (set and cleared under @lock, only
  *	used while @dead is clear).
- * @lock: protects @vq operations, @dead and @completions (see DOC: locking).
- * @space_wq: submitters sleeping for free descriptors.
+ * @lock: protects @vq operations, @dead, @broken and @completions (see
+ *	DOC: locking).
+ * @wq: submitters sleeping for free descriptors or for their answer.
  * @completions: count of completion callbacks; a submitter that found the
  *	ring full sleeps until it changes.
  * @ring_size: number of descriptors in the ring.
  * @dead: the device was reset or is going away; nothing may be queued.
+ * @broken: the device left a request unanswered (or the ring full) for
+ *	%PVDISPLAY_REQ_TIMEOUT; every request fails at once until the device
+ *	is reset (pvdisplay_vq_start() clears it).
  */
 struct pvdisplay_vq {
 	struct virtqueue *vq;
 	/* Innermost lock, interrupt safe: see DOC: locking. */
 	spinlock_t lock;
-	wait_queue_head_t space_wq;
+	wait_queue_head_t wq;
 	unsigned long completions;
 	unsigned int ring_size;
 	bool dead;
+	bool broken;
 };
 
 /**
@@ -163,6 +180,10 @@ struct pvdisplay_req {
  *	the plane's commit hooks, which the atomic helpers serialise per plane.
  * @need_full: the last update failed; the next one refreshes everything.
  *	Same serialisation as @scanout_on.
+ * @reset_seen: &pvdisplay_device.reset_count when @scanout_on and
+ *	@need_full were last valid: a device reset makes the plane hooks
+ *	start afresh without the reset path touching these fields.  Same
+ *	serialisation as @scanout_on.
  * @damage: scratch space of the plane update (too big for the stack).
  *	Same serialisation as @scanout_on.
  * @panic_req: preallocated full update for drm_panic, NULL once used.
@@ -178,14 +199,15 @@ struct pvdisplay_output {
 	const struct drm_edid *edid;
 	bool scanout_on;
 	bool need_full;
+	int reset_seen;
 	struct pvdisplay_damage damage;
 	struct pvdisplay_req *panic_req;
 };
 
 /**
  * struct pvdisplay_device - driver instance
- * @drm: the DRM device (not embedded: its parent is the transport's device,
- *	whose lifetime devm cannot express for us, see pvdisplay_probe()).
+ * @drm: the DRM device, embedded; the instance lives as long as it does
+ *	(see pvdisplay_probe()).
  * @vdev: the virtio device; not to be touched after remove().
  * @ctrlq: control queue.
  * @cfg_num_heads: head count in the configuration space, validated.
@@ -208,9 +230,11 @@ struct pvdisplay_output {
  *	released after the device reset.
  * @reset_done: the device is reset and holds no memory: after remove or
  *	shutdown, and between freeze and restore.
+ * @reset_count: device resets so far; a head whose
+ *	&pvdisplay_output.reset_seen differs knows the device forgot it.
  */
 struct pvdisplay_device {
-	struct drm_device *drm;
+	struct drm_device drm;
 	struct virtio_device *vdev;
 	struct pvdisplay_vq ctrlq;
 	u32 cfg_num_heads;
@@ -233,6 +257,7 @@ struct pvdisplay_device {
 	spinlock_t zombie_lock;
 	struct list_head zombies;
 	bool reset_done;
+	atomic_t reset_count;
 };
 
 /**
@@ -255,9 +280,9 @@ struct pvdisplay_bo {
 	struct list_head zombie;
 };
 
-static inline struct pvdisplay_device *to_pvd(const struct drm_device *drm)
+static inline struct pvdisplay_device *to_pvd(struct drm_device *drm)
 {
-	return drm->dev_private;
+	return container_of(drm, struct pvdisplay_device, drm);
 }
 
 static inline struct pvdisplay_bo *to_pvd_bo(struct drm_gem_object *obj)
@@ -292,6 +317,7 @@ void pvdisplay_req_put(struct pvdisplay_req *req);
 int pvdisplay_req_send(struct pvdisplay_device *pvd, struct pvdisplay_req *req);
 int pvdisplay_req_queue_panic(struct pvdisplay_device *pvd,
 			      struct pvdisplay_req *req);
+bool pvdisplay_vq_broken(struct pvdisplay_device *pvd);
 int pvdisplay_cmd_get_display_info(struct pvdisplay_device *pvd,
 				   struct pvdisplay_head_state *heads);
 int pvdisplay_cmd_get_edid(struct pvdisplay_device *pvd, unsigned int head,
@@ -333,6 +359,7 @@ enum drm_mode_status pvdisplay_mode_valid(struct pvdisplay_device *pvd,
 int pvdisplay_kms_init(struct pvdisplay_device *pvd);
 int pvdisplay_refresh_display_info(struct pvdisplay_device *pvd);
 void pvdisplay_kms_device_reset(struct pvdisplay_device *pvd);
+void pvdisplay_output_sync_reset(struct pvdisplay_output *output);
 void pvdisplay_config_work(struct work_struct *work);
 
 #endif /* _PVDISPLAY_DRV_H_ */

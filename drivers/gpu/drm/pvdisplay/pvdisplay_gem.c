@@ -142,7 +142,7 @@ void pvdisplay_gem_restart(struct pvdisplay_device *pvd)
 	mutex_unlock(&pvd->res_lock);
 
 	if (lost)
-		drm_err(pvd->drm, "%u buffers could not be shared again\n", lost);
+		drm_err(&pvd->drm, "%u buffers could not be shared again\n", lost);
 }
 
 static const struct drm_gem_object_funcs pvdisplay_gem_funcs = {
@@ -360,9 +360,11 @@ void pvdisplay_bo_sync_for_device(struct drm_gem_object *obj)
  * @info: pixel format information
  * @cmd: the request
  *
- * Shares the object's memory with the device before the framebuffer exists,
- * so that no framebuffer is ever visible without its resource.  The plane's
- * formats are all single-planar: only @cmd->handles[0] matters.
+ * The GEM handle is looked up once, by the framebuffer helper; the object
+ * the framebuffer holds is then shared with the device.  If that fails the
+ * framebuffer goes again before userspace got it; until it succeeded no
+ * plane accepts it (pvdisplay_bo_resource_id() is 0).  The plane's formats
+ * are all single-planar: only @cmd->handles[0] matters.
  *
  * Return: the framebuffer or an ERR_PTR().
  */
@@ -371,26 +373,25 @@ pvdisplay_fb_create(struct drm_device *drm, struct drm_file *file,
 		    const struct drm_format_info *info,
 		    const struct drm_mode_fb_cmd2 *cmd)
 {
-	struct pvdisplay_device *pvd = to_pvd(drm);
-	struct drm_gem_object *obj;
+	struct drm_framebuffer *fb;
 	int idx, ret;
 
 	if (info->num_planes != 1)
 		return ERR_PTR(-EINVAL);
 
-	obj = drm_gem_object_lookup(file, cmd->handles[0]);
-	if (!obj)
-		return ERR_PTR(-ENOENT);
+	fb = drm_gem_fb_create_with_dirty(drm, file, info, cmd);
+	if (IS_ERR(fb))
+		return fb;
 
 	if (drm_dev_enter(drm, &idx)) {
-		ret = pvdisplay_bo_get_resource(pvd, to_pvd_bo(obj));
+		ret = pvdisplay_bo_get_resource(to_pvd(drm), to_pvd_bo(fb->obj[0]));
 		drm_dev_exit(idx);
 	} else {
 		ret = -ENODEV;
 	}
-	drm_gem_object_put(obj);
-	if (ret)
+	if (ret) {
+		drm_framebuffer_put(fb);
 		return ERR_PTR(ret);
-
-	return drm_gem_fb_create_with_dirty(drm, file, info, cmd);
+	}
+	return fb;
 }

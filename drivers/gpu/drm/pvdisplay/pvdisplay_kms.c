@@ -109,7 +109,7 @@ void pvdisplay_config_work(struct work_struct *work)
 	u32 events, clear;
 	int idx;
 
-	if (!drm_dev_enter(pvd->drm, &idx))
+	if (!drm_dev_enter(&pvd->drm, &idx))
 		return;
 
 	virtio_cread_le(pvd->vdev, struct pvdisplay_config, events_pending,
@@ -119,7 +119,7 @@ void pvdisplay_config_work(struct work_struct *work)
 		virtio_cwrite_le(pvd->vdev, struct pvdisplay_config,
 				 events_clear, &clear);
 		if (!pvdisplay_refresh_display_info(pvd))
-			drm_kms_helper_hotplug_event(pvd->drm);
+			drm_kms_helper_hotplug_event(&pvd->drm);
 	}
 
 	drm_dev_exit(idx);
@@ -129,16 +129,31 @@ void pvdisplay_config_work(struct work_struct *work)
  * pvdisplay_kms_device_reset - forget what the device showed
  * @pvd: the device, just reset
  *
- * The next update of each head is a full one.  Called with no commit
- * running (freeze), so the plane hooks' serialisation holds.
+ * The next update of each head is a full one.  Commits may be running (a
+ * function-level reset does not stop userspace), so the per-head state is
+ * not touched here: the plane hooks notice the new count
+ * (pvdisplay_output_sync_reset()) under their own serialisation.
  */
 void pvdisplay_kms_device_reset(struct pvdisplay_device *pvd)
 {
-	unsigned int i;
+	atomic_inc(&pvd->reset_count);
+}
 
-	for (i = 0; i < pvd->num_heads; i++) {
-		pvd->outputs[i].scanout_on = false;
-		pvd->outputs[i].need_full = true;
+/**
+ * pvdisplay_output_sync_reset - catch up with device resets
+ * @output: the head, from its plane's commit hooks
+ *
+ * After a device reset the device shows nothing on the head and the next
+ * update must be a full one.
+ */
+void pvdisplay_output_sync_reset(struct pvdisplay_output *output)
+{
+	int count = atomic_read(&output->pvd->reset_count);
+
+	if (output->reset_seen != count) {
+		output->reset_seen = count;
+		output->scanout_on = false;
+		output->need_full = true;
 	}
 }
 
@@ -166,7 +181,7 @@ static void pvdisplay_kms_fini(struct drm_device *drm, void *arg)
  */
 int pvdisplay_kms_init(struct pvdisplay_device *pvd)
 {
-	struct drm_device *drm = pvd->drm;
+	struct drm_device *drm = &pvd->drm;
 	unsigned int i;
 	int ret;
 

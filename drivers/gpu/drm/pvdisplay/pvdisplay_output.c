@@ -183,7 +183,7 @@ static int pvdisplay_connector_get_modes(struct drm_connector *connector)
 {
 	struct pvdisplay_output *output = connector_to_output(connector);
 	struct pvdisplay_device *pvd = output->pvd;
-	struct drm_mode_config *config = &pvd->drm->mode_config;
+	struct drm_mode_config *config = &pvd->drm.mode_config;
 	struct drm_display_mode *mode, *pref = NULL;
 	struct pvdisplay_head_state info;
 	const struct drm_edid *edid;
@@ -210,7 +210,7 @@ static int pvdisplay_connector_get_modes(struct drm_connector *connector)
 			if (w > pvd->max_width || h > pvd->max_height ||
 			    pvdisplay_find_mode(connector, w, h, 0))
 				continue;
-			mode = pvdisplay_mode_create(pvd->drm, w, h,
+			mode = pvdisplay_mode_create(&pvd->drm, w, h,
 						     PVDISPLAY_DEFAULT_REFRESH_MHZ);
 			if (!mode)
 				break;
@@ -227,7 +227,7 @@ static int pvdisplay_connector_get_modes(struct drm_connector *connector)
 		pref = pvdisplay_find_mode(connector, info.width, info.height,
 					   info.refresh_mhz);
 		if (!pref) {
-			pref = pvdisplay_mode_create(pvd->drm, info.width,
+			pref = pvdisplay_mode_create(&pvd->drm, info.width,
 						     info.height, info.refresh_mhz);
 			if (pref) {
 				drm_mode_probed_add(connector, pref);
@@ -300,7 +300,7 @@ static const struct drm_encoder_funcs pvdisplay_encoder_funcs = {
  */
 int pvdisplay_output_init(struct pvdisplay_output *output)
 {
-	struct drm_device *drm = output->pvd->drm;
+	struct drm_device *drm = &output->pvd->drm;
 	struct drm_connector *connector = &output->connector;
 	struct drm_encoder *encoder = &output->encoder;
 	int ret;

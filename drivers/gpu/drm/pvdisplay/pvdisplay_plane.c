@@ -133,6 +133,9 @@ static int pvdisplay_plane_atomic_check(struct drm_plane *plane,
 		return -EINVAL;
 	if (!pvdisplay_bo_resource_id(new_state->fb->obj[0]))
 		return -EINVAL;
+	/* Showing something needs a device that answers. */
+	if (pvdisplay_vq_broken(to_pvd(plane->dev)))
+		return -EIO;
 
 	/*
 	 * The device keeps a copy per head, i.e. it is a per-plane upload
@@ -180,7 +183,7 @@ static int pvdisplay_plane_send(struct pvdisplay_output *output,
 	int ret;
 
 	pstate->req = NULL;
-	if (drm_WARN_ON_ONCE(output->pvd->drm, !req))
+	if (drm_WARN_ON_ONCE(&output->pvd->drm, !req))
 		return -ENOMEM;
 
 	len = pvdisplay_encode_scanout_update(req->cmd, scanout, damage);
@@ -201,7 +204,7 @@ static void pvdisplay_plane_head_off(struct pvdisplay_output *output,
 
 	ret = pvdisplay_plane_send(output, pstate, &off, NULL);
 	if (ret) {
-		drm_err_ratelimited(output->pvd->drm,
+		drm_err_ratelimited(&output->pvd->drm,
 				    "head %u: disabling failed: %d\n",
 				    output->index, ret);
 		return;
@@ -243,6 +246,7 @@ static void pvdisplay_plane_atomic_update(struct drm_plane *plane,
 	if (!drm_dev_enter(plane->dev, &idx))
 		return;
 
+	pvdisplay_output_sync_reset(output);
 	if (new_state->crtc)
 		crtc_state = drm_atomic_get_new_crtc_state(state, new_state->crtc);
 
@@ -294,6 +298,7 @@ static void pvdisplay_plane_atomic_disable(struct drm_plane *plane,
 
 	if (!drm_dev_enter(plane->dev, &idx))
 		return;
+	pvdisplay_output_sync_reset(plane_to_output(plane));
 	pvdisplay_plane_head_off(plane_to_output(plane),
 				 to_pvd_plane_state(new_state));
 	drm_dev_exit(idx);
@@ -440,7 +445,7 @@ int pvdisplay_plane_init(struct pvdisplay_output *output)
 	if (!output->panic_req)
 		return -ENOMEM;
 
-	ret = drm_universal_plane_init(pvd->drm, &output->primary, 0,
+	ret = drm_universal_plane_init(&pvd->drm, &output->primary, 0,
 				       &pvdisplay_plane_funcs, pvdisplay_formats,
 				       nformats, NULL, DRM_PLANE_TYPE_PRIMARY,
 				       NULL);

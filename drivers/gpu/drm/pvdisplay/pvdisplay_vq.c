@@ -115,6 +115,41 @@ static int pvdisplay_payload_sg(struct pvdisplay_req *req,
 	return 0;
 }
 
+/*
+ * The device left a request unanswered, or the ring full, for the whole
+ * timeout: from now on requests fail at once instead of costing another
+ * timeout each, until a reset (pvdisplay_vq_start()) gives the device a
+ * fresh start.  Submitters already waiting are woken and give up too.
+ */
+static void pvdisplay_vq_mark_broken(struct pvdisplay_device *pvd,
+				     const char *what)
+{
+	struct pvdisplay_vq *q = &pvd->ctrlq;
+	bool first;
+
+	spin_lock_irq(&q->lock);
+	first = !q->broken && !q->dead;
+	q->broken = true;
+	spin_unlock_irq(&q->lock);
+	wake_up_all(&q->wq);
+
+	if (first)
+		drm_err(&pvd->drm,
+			"device unresponsive (%s for %u ms): failing requests until it is reset\n",
+			what, jiffies_to_msecs(PVDISPLAY_REQ_TIMEOUT));
+}
+
+/**
+ * pvdisplay_vq_broken - whether requests currently fail at once
+ * @pvd: the device
+ *
+ * Return: true if the device stopped answering and was not reset since.
+ */
+bool pvdisplay_vq_broken(struct pvdisplay_device *pvd)
+{
+	return READ_ONCE(pvd->ctrlq.broken);
+}
+
 /**
  * pvdisplay_req_send - queue a request and sleep for the answer
  * @pvd: the device
@@ -122,14 +157,16 @@ static int pvdisplay_payload_sg(struct pvdisplay_req *req,
  *
  * Sleeps: a full ring is waited for until the completion callback frees
  * descriptors, never by spinning.  The wait for space and the wait for the
- * answer are each bounded by %PVDISPLAY_REQ_TIMEOUT.
+ * answer are each bounded by %PVDISPLAY_REQ_TIMEOUT; the first one to run
+ * out marks the device broken, after which requests fail without waiting.
  *
  * Return:
  * * 0: the device answered; @req->resp holds @req->resp_len bytes.
  * * -ETIMEDOUT or -EPROTO: the request was queued but no usable answer came;
  *   the device may or may not have carried it out.
  * * -ENODEV: the device is gone or was reset.
- * * other negative errno: the request never reached the device.
+ * * other negative errno (-EIO for a broken device): the request never
+ *   reached the device.
  */
 int pvdisplay_req_send(struct pvdisplay_device *pvd, struct pvdisplay_req *req)
 {
@@ -154,9 +191,9 @@ int pvdisplay_req_send(struct pvdisplay_device *pvd, struct pvdisplay_req *req)
 		long left;
 
 		spin_lock_irq(&q->lock);
-		if (q->dead) {
+		if (q->dead || q->broken) {
+			ret = q->dead ? -ENODEV : -EIO;
 			spin_unlock_irq(&q->lock);
-			ret = -ENODEV;
 			goto out;
 		}
 		/* A chain longer than the ring can never be queued. */
@@ -170,10 +207,7 @@ int pvdisplay_req_send(struct pvdisplay_device *pvd, struct pvdisplay_req *req)
 		kref_get(&req->ref);
 		ret = virtqueue_add_sgs(q->vq, sgs, out, 1, req, GFP_ATOMIC);
 		if (!ret) {
-			/*
-			 * Notify with the lock held: once it is dropped,
-			 * remove() may kill and delete the queue.
-			 */
+			/* Under the lock: see DOC: locking. */
 			if (virtqueue_kick_prepare(q->vq))
 				virtqueue_notify(q->vq);
 			spin_unlock_irq(&q->lock);
@@ -187,14 +221,13 @@ int pvdisplay_req_send(struct pvdisplay_device *pvd, struct pvdisplay_req *req)
 			goto out;
 
 		left = (long)(deadline - jiffies);
-		if (left <= 0 ||
-		    !wait_event_timeout(q->space_wq,
-					READ_ONCE(q->dead) ||
-					READ_ONCE(q->completions) != seen,
-					left)) {
-			drm_err_ratelimited(pvd->drm,
-					    "control queue full for %u ms\n",
-					    jiffies_to_msecs(PVDISPLAY_REQ_TIMEOUT));
+		if (left > 0)
+			wait_event_timeout(q->wq,
+					   READ_ONCE(q->dead) || READ_ONCE(q->broken) ||
+					   READ_ONCE(q->completions) != seen,
+					   left);
+		if (time_after_eq(jiffies, deadline)) {
+			pvdisplay_vq_mark_broken(pvd, "control queue full");
 			ret = -ETIMEDOUT;
 			goto out;
 		}
@@ -204,15 +237,14 @@ int pvdisplay_req_send(struct pvdisplay_device *pvd, struct pvdisplay_req *req)
 	kfree(payload);
 	payload = NULL;
 
-	if (!wait_for_completion_timeout(&req->done, PVDISPLAY_REQ_TIMEOUT)) {
+	wait_event_timeout(q->wq, completion_done(&req->done) ||
+			   READ_ONCE(q->broken), PVDISPLAY_REQ_TIMEOUT);
+	if (!completion_done(&req->done)) {
 		/*
 		 * The device still owns the buffers and keeps its reference;
 		 * they are freed when it answers or the queue is killed.
 		 */
-		drm_err_ratelimited(pvd->drm,
-				    "request %#x unanswered after %u ms\n",
-				    le32_to_cpu(((struct pvdisplay_ctrl_hdr *)req->cmd)->type),
-				    jiffies_to_msecs(PVDISPLAY_REQ_TIMEOUT));
+		pvdisplay_vq_mark_broken(pvd, "request unanswered");
 		return -ETIMEDOUT;
 	}
 	return req->error;
@@ -301,10 +333,10 @@ static void pvdisplay_vq_callback(struct virtqueue *vq)
 		complete(&req->done);
 		pvdisplay_req_put(req);
 	}
-	wake_up(&q->space_wq);
+	wake_up(&q->wq);
 
 	if (bad)
-		drm_err_ratelimited(pvd->drm,
+		drm_err_ratelimited(&pvd->drm,
 				    "device reported oversized responses (%u)\n",
 				    bad);
 }
@@ -320,7 +352,7 @@ void pvdisplay_vq_init(struct pvdisplay_device *pvd)
 	struct pvdisplay_vq *q = &pvd->ctrlq;
 
 	spin_lock_init(&q->lock);
-	init_waitqueue_head(&q->space_wq);
+	init_waitqueue_head(&q->wq);
 	q->dead = true;
 }
 
@@ -344,7 +376,9 @@ int pvdisplay_vq_start(struct pvdisplay_device *pvd)
 	spin_lock_irq(&q->lock);
 	q->vq = vq;
 	q->ring_size = virtqueue_get_vring_size(vq);
+	/* A reset device starts afresh, whatever it did before. */
 	q->dead = false;
+	q->broken = false;
 	spin_unlock_irq(&q->lock);
 	return 0;
 }
@@ -365,7 +399,7 @@ void pvdisplay_vq_kill(struct pvdisplay_device *pvd)
 	spin_lock_irq(&q->lock);
 	q->dead = true;
 	spin_unlock_irq(&q->lock);
-	wake_up_all(&q->space_wq);
+	wake_up_all(&q->wq);
 
 	/* Stops the device and waits for running callbacks to finish. */
 	virtio_reset_device(pvd->vdev);
@@ -387,6 +421,7 @@ void pvdisplay_vq_kill(struct pvdisplay_device *pvd)
 		complete(&req->done);
 		pvdisplay_req_put(req);
 	}
+	wake_up_all(&q->wq);
 }
 
 /**
@@ -441,9 +476,9 @@ int pvdisplay_cmd_get_display_info(struct pvdisplay_device *pvd,
 	pvdisplay_req_put(req);
 
 	if (ret)
-		drm_err_ratelimited(pvd->drm, "GET_DISPLAY_INFO failed: %d\n", ret);
+		drm_err_ratelimited(&pvd->drm, "GET_DISPLAY_INFO failed: %d\n", ret);
 	else if (fixups)
-		drm_err_ratelimited(pvd->drm,
+		drm_err_ratelimited(&pvd->drm,
 				    "display info: ignored %u implausible values\n",
 				    fixups);
 	return ret;
@@ -492,7 +527,7 @@ int pvdisplay_cmd_get_edid(struct pvdisplay_device *pvd, unsigned int head,
 	pvdisplay_req_put(req);
 
 	if (ret)
-		drm_err_ratelimited(pvd->drm, "GET_EDID(%u) failed: %d\n",
+		drm_err_ratelimited(&pvd->drm, "GET_EDID(%u) failed: %d\n",
 				    head, ret);
 	return ret;
 }
@@ -536,7 +571,7 @@ int pvdisplay_cmd_resource_create(struct pvdisplay_device *pvd, u32 resource_id,
 	pvdisplay_req_put(req);
 
 	if (ret)
-		drm_err_ratelimited(pvd->drm,
+		drm_err_ratelimited(&pvd->drm,
 				    "RESOURCE_CREATE(%u, %llu bytes, %u entries) failed: %d\n",
 				    resource_id, size, nr_entries, ret);
 	return ret;
@@ -575,7 +610,7 @@ int pvdisplay_cmd_resource_destroy(struct pvdisplay_device *pvd,
 	pvdisplay_req_put(req);
 
 	if (ret && ret != -ENODEV)
-		drm_err_ratelimited(pvd->drm, "RESOURCE_DESTROY(%u) failed: %d\n",
+		drm_err_ratelimited(&pvd->drm, "RESOURCE_DESTROY(%u) failed: %d\n",
 				    resource_id, ret);
 	return ret;
 }
