@@ -175,4 +175,10 @@ EOF
 insert "$qmp_c" before '    /* No features */' \
     'pvdisplay graft: case' "$tmpd/t"
 
+# generic-fuzz (qtest) configuration "virtio-pvdisplay": only compiled
+# into fuzzing builds (scripts/env/fuzz.sh), harmless elsewhere.
+insert "$src/tests/qtest/fuzz/generic_fuzz_configs.h" before \
+    '        .name = "virtio-gpu",' 'pvdisplay graft: fuzz' \
+    "$here/tests/fuzz/generic-fuzz-config.inc"
+
 echo "graft.sh: virtio-pvdisplay grafted into $src"

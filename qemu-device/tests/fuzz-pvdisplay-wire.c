@@ -9,7 +9,8 @@
  * Built with clang -fsanitize=fuzzer this is a libFuzzer target.  With
  * -DPVD_FUZZ_STANDALONE it has its own main(): arguments are files to
  * replay, and -runs=N runs N seeded pseudo-random inputs derived from valid
- * requests.
+ * requests (-save=DIR also writes them to DIR: that is how the corpus in
+ * fuzz/wire-corpus was seeded).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -221,15 +222,33 @@ static size_t make_input(uint8_t *buf, size_t cap)
     return len;
 }
 
+/* -save=DIR: also write each generated input to DIR (seeding a corpus). */
+static void save_input(const char *dir, unsigned long r, const uint8_t *buf,
+                       size_t len)
+{
+    char path[4096];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/gen-%06lu", dir, r);
+    f = fopen(path, "wb");
+    if (!f || fwrite(buf, 1, len, f) != len || fclose(f)) {
+        perror(path);
+        exit(1);
+    }
+}
+
 int main(int argc, char **argv)
 {
     static uint8_t buf[9 + 24 + 16 * 64 + 64];
     unsigned long runs = 0, files = 0, r;
+    const char *save = NULL;
     int i;
 
     for (i = 1; i < argc; i++) {
         if (!strncmp(argv[i], "-runs=", 6)) {
             runs = strtoul(argv[i] + 6, NULL, 0);
+        } else if (!strncmp(argv[i], "-save=", 6)) {
+            save = argv[i] + 6;
         } else {
             FILE *f = fopen(argv[i], "rb");
             static uint8_t in[1 << 20];
@@ -246,7 +265,12 @@ int main(int argc, char **argv)
         }
     }
     for (r = 0; r < runs; r++) {
-        LLVMFuzzerTestOneInput(buf, make_input(buf, sizeof(buf)));
+        size_t len = make_input(buf, sizeof(buf));
+
+        if (save) {
+            save_input(save, r, buf, len);
+        }
+        LLVMFuzzerTestOneInput(buf, len);
     }
     printf("fuzz-pvdisplay-wire: %lu random inputs, %lu files, no failure; "
            "accepted: %lu updates, %lu against a resource, %lu creates\n",

@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Fuzz the whole pvdisplay device with QEMU's generic-fuzz (qtest): the
+# fuzzer writes the virtio-pci registers, the virtqueues and guest memory
+# directly, so every path of the device (queue processing, resources, heads,
+# budget, mapping, copying, reset) is reachable, not just the decoder.
+#
+#   fuzz.sh build          build (once) qemu-fuzz-x86_64, print its path
+#   fuzz.sh run [SECONDS]  fuzz for SECONDS (default 600), keep the corpus
+#                          and any crash input, report executions and the
+#                          device's coverage
+#
+# The configuration is "virtio-pvdisplay" in generic-fuzz's list
+# (qemu-device/tests/fuzz/generic-fuzz-config.inc, grafted by graft.sh).
+# The build uses clang with libFuzzer, ASan and UBSan, in a copy of the
+# sysroot with clang added, in its own tree; both are cached by a hash of
+# their inputs like the regular QEMU build (scripts/env/qemu.sh), and a
+# qemu-device/ change re-grafts and rebuilds incrementally.
+#
+# Where things go (PVD_FUZZ_DIR, default $PVD_RESULTS/fuzz):
+#   corpus/     the corpus, seeded from qemu-device/tests/fuzz/seeds and
+#               kept between runs
+#   crashes/    inputs that crashed, leaked or tripped a sanitizer
+#   fuzz.log    libFuzzer's output; coverage.txt the device's coverage
+
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=common.sh
+. "$here/common.sh"
+
+FUZZ_PACKAGES="clang libclang-rt-dev llvm"
+FUZZ_FLAGS=(--cc=clang --cxx=clang++ --host-cc=clang
+	--target-list=x86_64-softmmu --without-default-features
+	--enable-tcg --enable-pixman --enable-fuzzing --enable-asan --enable-ubsan
+	--disable-install-blobs --disable-docs --disable-werror)
+TARGET=generic-fuzz-virtio-pvdisplay
+
+pvd_need_root
+sysroot=$("$here/sysroot.sh")
+
+# fuzz_root: the sysroot plus clang, copied once (the sysroot itself stays
+# as every other step expects it).
+rkey=$(pvd_hash "$here/fuzz.sh" "-$sysroot" "-$FUZZ_PACKAGES")
+root=$PVD_CACHE/fuzz-sysroot-$rkey
+in_root() { "$here/in-sysroot.sh" --root "$root" -- "$@"; }
+make_root() {
+	[ -e "$root/.complete" ] && return 0
+	pvd_lock "fuzz-sysroot-$rkey"
+	[ -e "$root/.complete" ] && return 0
+	rm -rf "$root.tmp"
+	cp -a --reflink=auto "$sysroot" "$root.tmp"
+	pvd_step "fuzz: install $FUZZ_PACKAGES" "$PVD_LOGS/fuzz-sysroot-$rkey.log" \
+		"$here/in-sysroot.sh" --root "$root.tmp" -- sh -c \
+		"apt-get ${PVD_APT_OPTS[*]} install -y $FUZZ_PACKAGES ||
+		 { apt-get ${PVD_APT_OPTS[*]} update &&
+		   apt-get ${PVD_APT_OPTS[*]} install -y $FUZZ_PACKAGES; }"
+	in_root_tmp() { "$here/in-sysroot.sh" --root "$root.tmp" -- "$@"; }
+	in_root_tmp apt-get clean
+	mv "$root.tmp" "$root"
+	touch "$root/.complete"
+}
+
+build() {
+	local pristine key fullkey tree src bld log f
+	make_root
+	pristine=$("$here/qemu.sh" --source)
+	key=$(pvd_hash "-$root" "-$pristine" "-${FUZZ_FLAGS[*]}" "$here/fuzz.sh")
+	fullkey=$(pvd_hash "-$key" "$PVD_TOP/qemu-device" \
+		"$PVD_TOP/include/uapi/drm/pvdisplay.h")
+	tree=$PVD_CACHE/qemu-fuzz-$key
+	src=$tree/src
+	bld=$tree/build
+	binary=$bld/qemu-fuzz-x86_64
+	if [ -x "$binary" ] && [ "$(cat "$tree/.built-key" 2>/dev/null)" = "$fullkey" ]; then
+		return 0
+	fi
+	mkdir -p "$tree"
+	pvd_lock "qemu-fuzz-$key"
+	log=$PVD_LOGS/qemu-fuzz-$key
+	# A fresh copy of the pristine tree, or only the files an earlier
+	# graft touched put back (so ninja rebuilds only what changed).
+	if [ ! -e "$src/.pvd-pristine" ]; then
+		rm -rf "$src" "$bld"
+		cp -a "$pristine" "$src.tmp"
+		touch "$src.tmp/.pvd-pristine"
+		mv "$src.tmp" "$src"
+	else
+		(cd "$src" && find . -type f -newer .pvd-pristine -print0) |
+		while IFS= read -r -d '' f; do
+			if [ -f "$pristine/$f" ]; then cp "$pristine/$f" "$src/$f"; else rm -f "$src/$f"; fi
+		done
+	fi
+	rm -f "$tree/.built-key"
+	pvd_step "fuzz: graft qemu-device/" "$log-graft.log" \
+		in_root bash "$PVD_TOP/qemu-device/graft.sh" "$src"
+	if [ ! -e "$bld/.configured" ]; then
+		rm -rf "$bld"
+		mkdir -p "$bld"
+		# shellcheck disable=SC2016 # $1 and $@ belong to the inner shell
+		pvd_step "fuzz: configure (clang, libFuzzer, ASan, UBSan)" "$log-configure.log" \
+			in_root sh -c 'cd "$1" && shift && exec "$@"' sh "$bld" \
+			"$src/configure" "${FUZZ_FLAGS[@]}"
+		touch "$bld/.configured"
+	fi
+	pvd_step "fuzz: build qemu-fuzz-x86_64 (nice)" "$log-build.log" \
+		in_root nice -n 10 ninja -C "$bld" -j "$PVD_JOBS" qemu-fuzz-x86_64
+	[ -x "$binary" ] || pvd_die "fuzz: no $binary after the build; log: $log-build.log"
+	echo "$fullkey" >"$tree/.built-key"
+}
+
+run() {
+	local seconds=${1:-600} dir stats execs
+	build
+	dir=${PVD_FUZZ_DIR:-${PVD_RESULTS:-$PVD_TOP/results}/fuzz}
+	mkdir -p "$dir/corpus" "$dir/crashes"
+	dir=$(cd "$dir" && pwd)
+	PVD_EXTRA_BINDS="${PVD_EXTRA_BINDS:-} $dir"
+	export PVD_EXTRA_BINDS
+	pvd_log "fuzz: $TARGET for $seconds s; corpus $dir/corpus, crashes $dir/crashes"
+	# Leaks are reported at exit and for inputs whose mallocs and frees do
+	# not balance; -print_coverage lists the covered code at exit.
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	in_root env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:symbolize=1 \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		sh -c 'cd "$1" && exec "$2" --fuzz-target="$3" -max_total_time="$4" \
+			-artifact_prefix=crashes/ -print_final_stats=1 -print_coverage=1 \
+			-rss_limit_mb=4096 -timeout=30 corpus "$5" >fuzz.log 2>&1' \
+		sh "$dir" "$binary" "$TARGET" "$seconds" "$PVD_TOP/qemu-device/tests/fuzz/seeds" ||
+		true
+	stats=$(grep -E '^stat::' "$dir/fuzz.log" || true)
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' <<<"$stats")
+	grep -E 'COVERED_FUNC|UNCOVERED_FUNC' "$dir/fuzz.log" | grep -E 'pvdisplay|pvd_' \
+		>"$dir/coverage.txt" || true
+	echo "executions: ${execs:-?}"
+	echo "final coverage: $(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$dir/fuzz.log" | tail -n 1)"
+	echo "device functions covered: $(grep -c '^COVERED_FUNC' "$dir/coverage.txt" || true)," \
+		"not covered: $(grep -c '^UNCOVERED_FUNC' "$dir/coverage.txt" || true) ($dir/coverage.txt)"
+	echo "crash inputs: $(find "$dir/crashes" -type f | wc -l) ($dir/crashes)"
+	if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:|SUMMARY: ' \
+		"$dir/fuzz.log"; then
+		grep -E 'ERROR: |runtime error:|SUMMARY: ' "$dir/fuzz.log" | head -n 5 >&2
+		pvd_die "fuzz: the device crashed or leaked; log: $dir/fuzz.log"
+	fi
+	[ -n "$execs" ] || pvd_die "fuzz: libFuzzer reported no statistics; log: $dir/fuzz.log"
+}
+
+case ${1:-} in
+build) build; echo "$binary" ;;
+run) shift; run "$@" ;;
+*) pvd_die "usage: fuzz.sh build | run [SECONDS]" ;;
+esac
