@@ -9,11 +9,15 @@
 #   make run             boot a guest with the pvdisplay device and driver
 #                        (DEVICE=virtio-gpu-pci|bochs-display, HEADS=N)
 #   make check           every test tier that fits CI, one summary line
-#   make check-full      the same plus the long igt list
+#   make check-full      the same plus the long igt list and the long
+#                        lifecycle variants, on a debug guest kernel
 #   make check T=NAME    one tier (unit, lint, integration, igt) or the tests
 #                        whose name contains NAME
 #   make unit|lint|integration|igt   one tier (IGT_DRIVER=bochs|virtio-gpu
 #                        runs the igt tier against another driver)
+#   make fuzz            fuzz the whole device with QEMU's generic-fuzz for
+#                        FUZZ_SECONDS (default 600): corpus and crash inputs
+#                        in results/fuzz/ (scripts/env/fuzz.sh)
 #   make clean           driver build products, build/ and results/
 #   make clean-cache     also the sysroot, QEMU, guest image and ccache
 
@@ -30,7 +34,7 @@ DRIVER := drivers/gpu/drm/pvdisplay
 TIERS := unit lint integration igt
 
 .PHONY: all module qemu image sysroot guest-progs check check-full run \
-	$(TIERS) clean distclean clean-cache
+	fuzz $(TIERS) clean distclean clean-cache
 
 all: module
 
@@ -52,14 +56,20 @@ sysroot:
 check:
 	@PVD_IGT_LIST=ci $(CHECK)/check.sh $(TIERS)
 
+# The long variants, on the guest kernel that reports (lockdep, KASAN,
+# KFENCE, ...: scripts/env/debug-kernel.sh, a long build the first time).
 check-full:
-	@PVD_IGT_LIST=full $(CHECK)/check.sh $(TIERS)
+	@PVD_IGT_LIST=full PVD_DEBUG_KERNEL=1 PVD_LONG=1 $(CHECK)/check.sh $(TIERS)
 
 $(TIERS):
 	@$(CHECK)/check.sh $@
 
 run:
 	@$(ENV)/run.sh
+
+FUZZ_SECONDS ?= 600
+fuzz:
+	@$(ENV)/fuzz.sh run $(FUZZ_SECONDS)
 
 clean:
 	rm -f $(addprefix $(DRIVER)/,*.o *.ko *.mod *.mod.c .*.cmd Module.symvers \

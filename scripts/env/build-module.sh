@@ -16,6 +16,11 @@ driver=$PVD_TOP/drivers/gpu/drm/pvdisplay
 [ -f "$driver/Makefile" ] || pvd_die "no $driver/Makefile: the driver sources are missing"
 
 sysroot=$("$here/sysroot.sh")
+# The module must match the kernel the guests boot: with PVD_DEBUG_KERNEL=1
+# that is debug-kernel.sh's.
+if [ "${PVD_DEBUG_KERNEL:-}" = 1 ] && [ -z "${KDIR:-}" ]; then
+	KDIR=$("$here/debug-kernel.sh" --tree)
+fi
 if [ -n "${KDIR:-}" ]; then
 	[ -f "$KDIR/Makefile" ] || pvd_die "KDIR=$KDIR is not a kernel tree (no Makefile)"
 	kdir=$(realpath "$KDIR")

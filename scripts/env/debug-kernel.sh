@@ -32,8 +32,11 @@ in_sysroot() { "$here/in-sysroot.sh" -- "$@"; }
 srcver=$(in_sysroot dpkg-query -W -f '${Version}' "linux-image-$kver")
 [ -n "$srcver" ] || pvd_die "debug kernel: no linux-image-$kver in the sysroot"
 
+# Not the sysroot's path: a sysroot rebuilt for other reasons (a package
+# added) must not cost a kernel build.  What goes into the kernel does.
+gccver=$(in_sysroot gcc -dumpfullversion)
 key=$(pvd_hash "$here/debug-kernel.sh" "$here/debug-kernel.config" \
-	"$here/debug-kernel.modules" "-$sysroot" "-$pkg=$srcver")
+	"$here/debug-kernel.modules" "-$pkg=$srcver" "-gcc:$gccver")
 dir=$PVD_CACHE/debug-kernel-$key
 src=$dir/src
 image=$src/arch/x86/boot/bzImage

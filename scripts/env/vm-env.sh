@@ -23,6 +23,11 @@ PVD_GUEST_ROOT=$("$here/guest-image.sh")
 # kernel, whose modules the guest image carries.  PVD_KERNEL=/host/bzImage
 # boots another one (it then needs virtiofs, overlayfs and what the test uses
 # built in, as the guest's /lib/modules belongs to the sysroot kernel).
+# PVD_DEBUG_KERNEL=1 (make check-full) boots the kernel that reports
+# (debug-kernel.sh: lockdep, KASAN, KFENCE, ...), built if missing.
+if [ "${PVD_DEBUG_KERNEL:-}" = 1 ] && [ -z "${PVD_KERNEL:-}" ]; then
+	PVD_KERNEL=$("$here/debug-kernel.sh")
+fi
 if [ -n "${PVD_KERNEL:-}" ]; then
 	PVD_KERNEL=$(realpath "$PVD_KERNEL")
 	PVD_EXTRA_BINDS="${PVD_EXTRA_BINDS:-} $PVD_KERNEL"
