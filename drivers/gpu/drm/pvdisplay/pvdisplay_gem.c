@@ -260,6 +260,7 @@ static int pvdisplay_bo_get_resource(struct pvdisplay_device *pvd,
 {
 	struct drm_gem_object *obj = &bo->base.base;
 	struct pvdisplay_mem_entry *entries;
+	unsigned int attempt;
 	struct sg_table *sgt;
 	u32 nr;
 	int id, ret;
@@ -287,20 +288,32 @@ static int pvdisplay_bo_get_resource(struct pvdisplay_device *pvd,
 		goto out;
 	}
 
-	entries = pvdisplay_bo_mem_entries(pvd, sgt, obj->size, &nr);
-	if (IS_ERR(entries)) {
-		ret = PTR_ERR(entries);
-		goto out;
-	}
+	for (attempt = 0;; attempt++) {
+		entries = pvdisplay_bo_mem_entries(pvd, sgt, obj->size, &nr);
+		if (IS_ERR(entries)) {
+			ret = PTR_ERR(entries);
+			goto out;
+		}
 
-	id = ida_alloc_range(&pvd->resource_ida, 1, INT_MAX, GFP_KERNEL);
-	if (id < 0) {
-		kvfree(entries);
-		ret = id;
-		goto out;
-	}
+		id = ida_alloc_range(&pvd->resource_ida, 1, INT_MAX, GFP_KERNEL);
+		if (id < 0) {
+			kvfree(entries);
+			ret = id;
+			goto out;
+		}
 
-	ret = pvdisplay_cmd_resource_create(pvd, id, obj->size, entries, nr);
+		ret = pvdisplay_cmd_resource_create(pvd, id, obj->size, entries, nr);
+		/*
+		 * "Id in use": the device kept a resource it said it had not
+		 * created, or never destroyed one.  Leave that id to it (the
+		 * next reset drops it) and try once more with another.
+		 */
+		if (ret != -ENOENT || attempt)
+			break;
+		drm_err_ratelimited(&pvd->drm,
+				    "device already has resource %d: not reusing that id\n",
+				    id);
+	}
 	switch (ret) {
 	case 0:
 		break;
@@ -309,6 +322,8 @@ static int pvdisplay_bo_get_resource(struct pvdisplay_device *pvd,
 		/* Maybe created: must be destroyed before the pages go. */
 		id |= PVDISPLAY_RES_UNKNOWN_FLAG;
 		break;
+	case -ENOENT:
+		goto out;	/* the id stays allocated, see above */
 	default:
 		ida_free(&pvd->resource_ida, id);
 		goto out;
