@@ -200,13 +200,17 @@ class Vm:
     files: {name: host path} copied to /pvd/files/name in the guest.
     allow_splats: regexes of kernel log lines this VM provokes on purpose.
     interactive: serial console on this terminal, a shell on it (make run).
+    pcie_port: put the display device behind a PCIe root port, where it is
+        a PCIe function with function-level reset (sysfs "reset"); on the
+        root complex it has no reset method.
     """
 
     def __init__(self, name="vm", display_device=PVDISPLAY_DEVICE, heads=None,
                  xres=None, yres=None, device_props=None, extra_devices=(),
                  display="none", vnc_display=None, memory=2048, smp=2,
                  modules=(), kernel_args="", qemu_args=(), files=None,
-                 boot_timeout=None, allow_splats=(), interactive=False):
+                 boot_timeout=None, allow_splats=(), interactive=False,
+                 pcie_port=False):
         self.name = name
         self.display_device = display_device
         self.device_props = dict(device_props or {})
@@ -229,6 +233,7 @@ class Vm:
         self.files = dict(files or {})
         self.allow_splats = list(allow_splats)
         self.interactive = interactive
+        self.pcie_port = pcie_port
         self.accel = detect_accel()
         self.boot_timeout = boot_timeout or (60 if self.accel == "kvm" else 300)
         # How long past a command's own timeout the guest may take to answer
@@ -393,6 +398,9 @@ class Vm:
                     "-serial", "chardev:serial0"]
         if self.display_device:
             props = "".join(",%s=%s" % (k, _prop(v)) for k, v in self.device_props.items())
+            if self.pcie_port:
+                cmd += ["-device", "pcie-root-port,id=pvd-rp0,bus=pcie.0,chassis=1"]
+                props += ",bus=pvd-rp0"
             cmd += ["-device", "%s,id=video0%s" % (self.display_device, props)]
         for dev in self.extra_devices:
             cmd += ["-device", dev]

@@ -1,0 +1,218 @@
+# SPDX-License-Identifier: MIT
+"""The driver against a device it cannot trust.
+
+The device's test-only fault plan (QOM property x-fault, see docs/device.md)
+makes it answer with short or oversized lengths, wrong statuses, absurd head
+counts and sizes, broken or oversized EDIDs, bursts of configuration-change
+interrupts, late answers and no answers at all.  Whatever it does, the guest
+kernel must not warn, oops or hang (the harness fails the test on any
+splat), userspace must get errors rather than hang, and once the device is
+reset the display must work again."""
+
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from harness import PVDISPLAY_DEVICE, require_device, require_module  # noqa: E402
+from display_checks import Painter, rgb, wait_for  # noqa: E402
+
+require_device(PVDISPLAY_DEVICE)
+VM = {
+    "modules": [require_module()],
+    # A PCIe function, so that it has a function-level reset.
+    "pcie_port": True,
+    # What the driver says about the device's answers on purpose.  Anything
+    # else (a WARN, an oops, a lockdep report, a hung task) still fails.
+    "allow_splats": [r"\[drm\] \*ERROR\* "],
+}
+TIMEOUT = 600
+# make check-full (PVD_LONG=1) tries every variant; make check a sample.
+LONG = os.environ.get("PVD_LONG") == "1"
+
+BACKEND = "/machine/peripheral/video0/virtio-backend"
+CONNECTOR = "/sys/class/drm/card0-Virtual-1"
+
+
+def set_fault(vm, plan):
+    vm.qmp("qom-set", path=BACKEND, property="x-fault", value=plan)
+
+
+def fault_hits(vm):
+    return vm.qmp("qom-get", path=BACKEND, property="x-fault-hits")
+
+
+def fault_and_wait(vm, plan, hits=1):
+    """Arm plan and wait until the device has faulted that many requests."""
+    before = fault_hits(vm)
+    set_fault(vm, plan)
+    wait_for(lambda: fault_hits(vm) >= before + hits, 60,
+             "the device to apply %r" % plan)
+
+
+def virtio_dev(vm):
+    r = vm.run("ls /sys/bus/virtio/drivers/pvdisplay/ | grep '^virtio'", check=True)
+    return r.stdout.split()[0]
+
+
+def pci_function(vm, virtio):
+    return os.path.basename(vm.run("readlink -f /sys/bus/virtio/devices/%s/.."
+                                   % virtio, check=True).stdout.strip())
+
+
+def connector_modes(vm):
+    return vm.run("cat %s/modes" % CONNECTOR, check=True).stdout.split()
+
+
+def assert_display_works(vm, color="336699"):
+    with Painter(vm, "--mode 800x600", name="check") as p:
+        p.send("fill", 0, 0, 800, 600, color)
+        p.send("dirty")
+        wait_for(lambda: vm.screendump().is_uniform(rgb(color)), 30,
+                 "the host to show the guest's fill")
+        host = vm.screendump()
+        assert (host.width, host.height) == (800, 600)
+
+
+def redetect(vm):
+    """A well-behaved display-change event: the driver re-reads everything."""
+    fault_and_wait(vm, "cmd=info;storm=1")
+    set_fault(vm, "")
+
+
+def test_display_info_faults(vm):
+    """GET_DISPLAY_INFO answered short, oversized, with error statuses,
+    absurd head counts and sizes, or noise: the driver keeps what it had or
+    replaces the implausible values, and the connector stays usable."""
+    plans = ["len=4", "len=1048576", "status=4294967295", "num-heads=1000",
+             "head-size=4294967295x4294967295", "garbage;seed=1"]
+    if LONG:
+        plans += ["len=0", "len=12", "status=1", "num-heads=0", "head-size=0x600",
+                  "garbage;seed=2", "garbage;seed=3"]
+    for plan in plans:
+        # storm=1: one display-change interrupt, so the driver asks again.
+        fault_and_wait(vm, "cmd=info;storm=1;" + plan)
+        assert vm.run("cat %s/status" % CONNECTOR, check=True).stdout.strip() in (
+            "connected", "disconnected"), plan
+    set_fault(vm, "")
+    redetect(vm)
+    wait_for(lambda: "1280x800" in connector_modes(vm), 30,
+             "the host's preferred size to come back")
+    assert_display_works(vm)
+
+
+def test_edid_faults(vm):
+    """Broken, truncated and oversized EDIDs are refused; the connector
+    falls back to the modes the driver makes up."""
+    plans = ["edid-checksum", "edid-size=100", "edid-size=1152", "garbage;seed=7"]
+    if LONG:
+        plans += ["edid-size=4294967295", "len=12", "status=5"]
+    for plan in plans:
+        # storm=1: the driver re-reads display information and the EDID.
+        fault_and_wait(vm, "cmd=edid;storm=1;" + plan)
+        wait_for(lambda: connector_modes(vm), 30, "the connector to list modes")
+    set_fault(vm, "")
+    redetect(vm)
+    assert_display_works(vm)
+
+
+def test_config_change_storm(vm):
+    """Configuration-change interrupts 1 ms apart (500, or 5000 in the long
+    variant) while a client draws."""
+    with Painter(vm, "--mode 640x480", name="storm") as p:
+        set_fault(vm, "cmd=info;storm=%d" % (5000 if LONG else 500))
+        for i in range(10 if LONG else 4):
+            p.send("fill", 0, 0, 640, 480, "%02x0000" % (i * 20))
+            p.send("dirty")
+        set_fault(vm, "")
+    assert_display_works(vm)
+
+
+def test_errors_reach_userspace(vm):
+    """A device refusing to share a buffer makes framebuffer creation fail
+    in userspace; update errors are logged and the next update repairs."""
+    for plan in ["cmd=create;status=5", "cmd=create;len=3", "cmd=create;status=1234"]:
+        set_fault(vm, plan)
+        r = vm.run("pvd_paint serve /tmp/refused --mode 640x480", timeout=60)
+        assert r.rc != 0 and not r.timed_out, (plan, r)
+    set_fault(vm, "")
+    with Painter(vm, "--mode 640x480", name="updates") as p:
+        for plan in ["status=5", "len=0", "len=65536"]:
+            set_fault(vm, "cmd=update;count=1;" + plan)
+            p.send("fill", 0, 0, 640, 480, "00ff00")
+            p.send("dirty")
+            set_fault(vm, "")
+            p.send("fill", 0, 0, 16, 16, "0000ff")
+            p.send("dirty", 0, 0, 16, 16)
+            host = vm.screendump()
+            # The failed update made the next one a full one.
+            assert host.pixel(100, 100) == rgb("00ff00"), plan
+            assert host.pixel(0, 0) == rgb("0000ff"), plan
+            p.send("fill", 0, 0, 640, 480, "000000")
+            p.send("dirty")
+
+
+def test_late_answer(vm):
+    """An answer that comes late, but within the driver's timeout."""
+    with Painter(vm, "--mode 640x480", name="late") as p:
+        set_fault(vm, "cmd=update;count=1;delay=2000")
+        p.send("fill", 0, 0, 640, 480, "ffff00")
+        p.send("dirty")
+        assert vm.screendump().is_uniform(rgb("ffff00"))
+    set_fault(vm, "")
+
+
+def test_unanswered_fails_fast_then_reset_recovers(vm):
+    """The device stops answering: the first request times out, every later
+    one fails at once; a function-level reset brings the display back."""
+    dev = virtio_dev(vm)
+    pci = pci_function(vm, dev)
+    with Painter(vm, "--mode 640x480", name="dead") as p:
+        p.send("fill", 0, 0, 640, 480, "ff0000")
+        hits = fault_hits(vm)
+        set_fault(vm, "cmd=update;drop")
+        p.send("dirty")                       # costs the driver's timeout
+        assert fault_hits(vm) == hits + 1
+        t0 = time.monotonic()
+        r = vm.run("n=0; for i in $(seq 10); do pvd_paint send /tmp/dead dirty >/dev/null "
+                   "|| n=$((n+1)); done; echo $n", timeout=120, check=True)
+        elapsed = time.monotonic() - t0
+        assert r.stdout.strip() == "10", "updates on a dead device did not fail: %r" % r.stdout
+        # Ten requests at 5 s each would take 50 s: fail-fast takes a fraction.
+        assert elapsed < 25, "10 failing updates took %.1f s" % elapsed
+        assert fault_hits(vm) == hits + 1, "the driver kept sending to a dead device"
+        fast = vm.run("dmesg | grep -c 'device unresponsive'").stdout.strip()
+        assert fast == "1", "expected one 'unresponsive' report, got %s" % fast
+
+        set_fault(vm, "")
+        vm.run("echo 1 > /sys/bus/pci/devices/%s/reset" % pci, timeout=120, check=True)
+        p.send("fill", 0, 0, 640, 480, "00ffff")
+        p.send("dirty")
+        wait_for(lambda: vm.screendump().is_uniform(rgb("00ffff")), 30,
+                 "the display to come back after the reset")
+    assert_display_works(vm)
+
+
+def test_absurd_config_space(vm):
+    """A configuration space with absurd head counts or sizes: probe fails
+    cleanly, and a sane device binds again."""
+    dev = virtio_dev(vm)
+    vm.run("echo %s > /sys/bus/virtio/drivers/pvdisplay/unbind" % dev, timeout=120,
+           check=True)
+    for plan in ["cfg-heads=0", "cfg-heads=17", "cfg-heads=4294967295",
+                 "cfg-max=0x0", "cfg-max=0x600"]:
+        set_fault(vm, plan)
+        vm.run("echo %s > /sys/bus/virtio/drivers/pvdisplay/bind" % dev, timeout=120)
+        assert vm.run("test -e /sys/bus/virtio/drivers/pvdisplay/%s" % dev).rc != 0, plan
+    # Sizes beyond what the driver takes are clamped, not refused.
+    set_fault(vm, "cfg-max=4294967295x4294967295")
+    vm.run("echo %s > /sys/bus/virtio/drivers/pvdisplay/bind" % dev, timeout=120,
+           check=True)
+    vm.run("echo %s > /sys/bus/virtio/drivers/pvdisplay/unbind" % dev, timeout=120,
+           check=True)
+    set_fault(vm, "")
+    vm.run("echo %s > /sys/bus/virtio/drivers/pvdisplay/bind" % dev, timeout=120,
+           check=True)
+    vm.run("udevadm settle -t 30; test -c /dev/dri/card0", check=True)
+    assert_display_works(vm)
