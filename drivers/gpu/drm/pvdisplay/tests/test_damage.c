@@ -563,6 +563,72 @@ static void test_rect_merge_limit(void **state)
 	assert_int_equal(d.nr_rects, 16);
 }
 
+/*
+ * The merge cost is the pixels a bounding box adds to the union of its two
+ * rectangles, counting their overlap once.  Two overlapping 100x100 squares
+ * cost 5000; two 10x100 bars 25 pixels apart cost 3500, so the bars merge.
+ * A cost that ignored the overlap (2500) or counted it twice would merge the
+ * squares instead.
+ */
+static void test_rect_merge_cost_counts_overlap(void **state)
+{
+	static const unsigned int perm[13] = { 0, 5, 10, 2, 7, 12, 4, 9, 1, 6, 11, 3, 8 };
+	struct pvdisplay_fb_layout fb = layout(1024 * 4 * 768, 0, 1024 * 4, 1024, 768, 4);
+	struct pvdisplay_drect src = drect(0, 0, 1024, 768);
+	struct pvdisplay_damage d;
+	struct clip c[17];
+	unsigned int i, squares = 0, bars = 0;
+
+	(void)state;
+	c[0] = (struct clip){ 0, 0, 100, 100 };
+	c[1] = (struct clip){ 50, 50, 150, 150 };
+	c[2] = (struct clip){ 300, 0, 310, 100 };
+	c[3] = (struct clip){ 345, 0, 355, 100 };
+	/*
+	 * 13 single pixels, every pair of which (and every pixel with a bar)
+	 * has a bounding box of more than 5000 pixels: a permutation keeps
+	 * neighbours in x far apart in y.
+	 */
+	for (i = 0; i < 13; i++)
+		c[4 + i] = (struct clip){ 450 + 40 * i, 50 + 55 * perm[i],
+					  451 + 40 * i, 51 + 55 * perm[i] };
+	run(&fb, &src, c, 17, &d);
+	assert_int_equal(d.nr_rects, 16);
+	for (i = 0; i < d.nr_rects; i++) {
+		const struct pvdisplay_drect *r = &d.rects[i];
+
+		if ((r->x1 == 0 && r->y1 == 0 && r->x2 == 100 && r->y2 == 100) ||
+		    (r->x1 == 50 && r->y1 == 50 && r->x2 == 150 && r->y2 == 150))
+			squares++;
+		if (r->x1 == 300 && r->y1 == 0 && r->x2 == 355 && r->y2 == 100)
+			bars++;
+	}
+	assert_int_equal(squares, 2);
+	assert_int_equal(bars, 1);
+}
+
+/*
+ * Rows exactly one page apart (stride - width * cpp == 4096) and page
+ * aligned: the page between two rows is never touched, so each row is a
+ * region of its own.  Treating a gap of 4096 like a smaller one would report
+ * the untouched pages too.
+ */
+static void test_stride_gap_of_one_page(void **state)
+{
+	struct pvdisplay_fb_layout fb = layout(8 * PAGE, 0, 2 * PAGE, 1024, 4, 4);
+	struct pvdisplay_drect src = drect(0, 0, 1024, 4);
+	struct pvdisplay_damage d;
+	unsigned int i;
+
+	(void)state;
+	run(&fb, &src, &(struct clip){ 0, 0, 1024, 4 }, 1, &d);
+	assert_int_equal(d.nr_regions, 4);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(d.regions[i].start, i * 2 * PAGE);
+		assert_int_equal(d.regions[i].end, i * 2 * PAGE + PAGE);
+	}
+}
+
 static void test_region_count_limit(void **state)
 {
 	/* 16 tall narrow rects, large stride: thousands of row ranges. */
@@ -701,6 +767,8 @@ const struct CMUnitTest damage_tests[] = {
 	cmocka_unit_test(test_src_subrect),
 	cmocka_unit_test(test_region_merge_closest),
 	cmocka_unit_test(test_rect_merge_limit),
+	cmocka_unit_test(test_rect_merge_cost_counts_overlap),
+	cmocka_unit_test(test_stride_gap_of_one_page),
 	cmocka_unit_test(test_region_count_limit),
 	cmocka_unit_test(test_random_vs_reference),
 };
