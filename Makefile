@@ -18,6 +18,9 @@
 #   make fuzz            fuzz the whole device with QEMU's generic-fuzz for
 #                        FUZZ_SECONDS (default 600): corpus and crash inputs
 #                        in results/fuzz/ (scripts/env/fuzz.sh)
+#   make bench           the same workloads on pvdisplay, virtio-gpu and
+#                        bochs-display, one table (BENCH=smoke: a short run;
+#                        BENCH_DEVICES=pvdisplay,virtio-gpu: a subset)
 #   make clean           driver build products, build/ and results/
 #   make clean-cache     also the sysroot, QEMU, guest image and ccache
 
@@ -34,7 +37,7 @@ DRIVER := drivers/gpu/drm/pvdisplay
 TIERS := unit lint integration igt
 
 .PHONY: all module qemu image sysroot guest-progs check check-full run \
-	fuzz $(TIERS) clean distclean clean-cache
+	fuzz bench $(TIERS) clean distclean clean-cache
 
 all: module
 
@@ -70,6 +73,9 @@ run:
 FUZZ_SECONDS ?= 600
 fuzz:
 	@$(ENV)/fuzz.sh run $(FUZZ_SECONDS)
+
+bench:
+	@BENCH=$(BENCH) BENCH_DEVICES=$(BENCH_DEVICES) scripts/bench/bench.sh
 
 clean:
 	rm -f $(addprefix $(DRIVER)/,*.o *.ko *.mod *.mod.c .*.cmd Module.symvers \

@@ -57,6 +57,7 @@ update() {
 
 for f in hw/display/pvdisplay-wire.c hw/display/pvdisplay-wire.h \
          hw/display/pvdisplay-fault.c hw/display/pvdisplay-fault.h \
+         hw/display/display-probe.c \
          hw/display/virtio-pvdisplay.c hw/display/virtio-pvdisplay-pci.c \
          include/hw/virtio/virtio-pvdisplay.h; do
     update "$here/$f" "$src/$f"

@@ -1,0 +1,455 @@
+# SPDX-License-Identifier: MIT
+"""make bench: the same workloads on pvdisplay, virtio-gpu and bochs-display,
+one guest each, same QEMU binary and guest kernel, in one run.
+
+    scripts/env/vm-env.sh -- python3 bench/bench.py [--profile full|smoke]
+                                                    [--out DIR]
+
+How "shown" is observed: every guest gets -device x-display-probe (see
+qemu-device/hw/display/display-probe.c), a display change listener on the
+console, i.e. what VNC or GTK are to QEMU.  The guest half (pvd_bench) marks
+each update on the probe's I/O port right before its ioctl; the probe
+timestamps the mark and, on the host clock too, the dpy_gfx_update() after
+which the console's surface holds that update's pixels at every probe
+point.  docs/performance.md explains the method and keeps the last table.
+
+Writes DIR/results.json (everything measured), DIR/summary.md (the table)
+and DIR/plot.svg; prints the table.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests"))
+
+from harness import PVDISPLAY_DEVICE, Vm, pvdisplay_module  # noqa: E402
+
+PROBE = "x-display-probe,id=probe0,display=video0"
+PROBE_PATH = "/machine/peripheral/probe0"
+PVD_BACKEND = "/machine/peripheral/video0/virtio-backend"
+
+DEVICES = {
+    # name: (device, driver name for pvd_bench, device properties)
+    "pvdisplay": (PVDISPLAY_DEVICE, "pvdisplay", {"xres": 1920, "yres": 1080}),
+    # the same device made to copy, as it does when guest RAM is not shared
+    "pvdisplay-copy": (PVDISPLAY_DEVICE, "pvdisplay", {"xres": 1920, "yres": 1080,
+                                                       "zero-copy": "off"}),
+    "virtio-gpu": ("virtio-gpu-pci", "virtio_gpu", {"xres": 1920, "yres": 1080}),
+    "bochs": ("bochs-display", "bochs-drm", {"xres": 1920, "yres": 1080,
+                                            "vgamem": "128M"}),
+}
+
+PROFILES = {
+    "full": {"modes": ["1920x1080", "3840x2160"], "seconds": 3, "iso": 200,
+             "shapes": ["glyph", "two", "vline", "full"],
+             "fbcon_lines": 30000, "x_lines": 3000,
+             "devices": ["pvdisplay", "virtio-gpu", "pvdisplay-copy", "bochs"]},
+    "smoke": {"modes": ["640x480"], "seconds": 0.3, "iso": 5,
+              "shapes": ["glyph", "full"], "fbcon_lines": 300, "x_lines": 30,
+              "devices": ["pvdisplay", "virtio-gpu"]},
+}
+
+
+def percentile(values, p):
+    if not values:
+        return None
+    values = sorted(values)
+    return values[min(len(values) - 1, int(p * (len(values) - 1) + 0.5))]
+
+
+class Guest:
+    """One benchmark guest and the host-side counters around a workload."""
+
+    def __init__(self, name, out):
+        self.name = name
+        self.out = out
+        device, self.driver, props = DEVICES[name]
+        modules = [pvdisplay_module()] if device == PVDISPLAY_DEVICE else []
+        self.vm = Vm(name="bench-" + name, display_device=device,
+                     device_props=props, extra_devices=[PROBE],
+                     modules=modules, memory=2048,
+                     files={"xscroll.py": os.path.join(HERE, "xscroll.py")})
+        self.is_pvd = device == PVDISPLAY_DEVICE
+
+    def __enter__(self):
+        self.vm.start()
+        self.vm.run("echo 0 > /sys/class/graphics/fbcon/cursor_blink; dmesg -n 1",
+                    timeout=30)
+        return self
+
+    def __exit__(self, *exc):
+        self.vm.stop(check=exc[0] is None)
+
+    def cpu_seconds(self):
+        """User + system CPU time of the whole QEMU process."""
+        pid = self.vm.qemu.pid
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def host_rss(self):
+        """Resident memory of QEMU outside guest RAM, in bytes: display
+        surfaces and resource copies are memfds or heap, both counted;
+        the guest RAM mapping (exactly the guest's memory size) is not."""
+        ram_kb = self.vm.memory * 1024
+        total = skip = size = 0
+        with open("/proc/%d/smaps" % self.vm.qemu.pid) as f:
+            for line in f:
+                if line.startswith("Size:"):
+                    size = int(line.split()[1])
+                elif line.startswith("Rss:"):
+                    rss = int(line.split()[1])
+                    total += rss
+                    if size == ram_kb:
+                        skip += rss
+        return (total - skip) * 1024
+
+    def device_bytes(self):
+        if not self.is_pvd:
+            return None
+        return self.vm.qmp("qom-get", path=PVD_BACKEND, property="x-stats-bytes-read")
+
+    def probe_dump(self):
+        path = os.path.join(self.out, "probe-%s.txt" % self.name)
+        self.vm.qmp("qom-set", path=PROBE_PATH, property="dump", value=path)
+        info = {"records": {}}
+        with open(path) as f:
+            for line in f:
+                w = line.split()
+                if w[0] == "rec":
+                    info["records"][int(w[1])] = (int(w[2]), int(w[3]))
+                elif w[0] == "surface":
+                    info["surface"] = {"size": w[1], "stride": int(w[3]),
+                                       "guest_ram": w[5] == "1"}
+                elif w[0] == "resize":
+                    info["resize"] = {"size": w[1], "req": int(w[3]),
+                                      "switch": int(w[5]), "update": int(w[7])}
+                elif len(w) == 2:
+                    info[w[0]] = int(w[1])
+        return info
+
+    def bench(self, args, timeout=600):
+        r = self.vm.run("pvd_bench " + args, timeout=timeout,
+                        env={"PVD_DRIVER": self.driver})
+        if r.rc != 0:
+            raise RuntimeError("%s: pvd_bench %s failed: %s %s"
+                               % (self.name, args, r.stdout, r.stderr))
+        return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def phase_latency(records, phase):
+    lat = [(shown - marked) / 1e6 for seq, (marked, shown) in records.items()
+           if phase["first"] <= seq <= phase["last"] and shown]
+    n = phase["last"] - phase["first"] + 1
+    return {"updates": n, "shown": len(lat),
+            "p50_ms": percentile(lat, 0.5), "p99_ms": percentile(lat, 0.99)}
+
+
+def run_dirty(g, mode, shape, prof):
+    cpu0, bytes0 = g.cpu_seconds(), g.device_bytes()
+    res = g.bench("dirty --mode %s --shape %s --seconds %s --iso %d"
+                  % (mode, shape, prof["seconds"], prof["iso"]))
+    cpu1, bytes1 = g.cpu_seconds(), g.device_bytes()
+    probe = g.probe_dump()
+    load, iso = res["load"], res["iso"]
+    n = load["last"] - load["first"] + 1 + iso["last"] - iso["first"] + 1
+    out = {
+        "rate": (load["last"] - load["first"] + 1) / load["seconds"],
+        "load": dict(phase_latency(probe["records"], load),
+                     ioctl_p50_us=load["ioctl_p50_us"]),
+        "iso": dict(phase_latency(probe["records"], iso),
+                    ioctl_p50_us=iso["ioctl_p50_us"]),
+        "host_updates": probe["updates"],
+        "cpu_ms_per_update": (cpu1 - cpu0) * 1e3 / n,
+    }
+    if bytes0 is not None:
+        out["bytes_per_update"] = (bytes1 - bytes0) / n
+    return out
+
+
+def run_flip(g, mode, prof):
+    """Flips; host memory sampled while the double-buffered client runs."""
+    seconds = max(prof["seconds"], 2)
+    cpu0, bytes0, rss0 = g.cpu_seconds(), g.device_bytes(), g.host_rss()
+    outfile = "/tmp/flip-%s.json" % mode
+    sp = g.vm.spawn("PVD_DRIVER=%s pvd_bench flip --mode %s --seconds %s > %s"
+                    % (g.driver, mode, seconds, outfile))
+    time.sleep(seconds / 2 + 1)
+    rss1 = g.host_rss()
+    deadline = time.monotonic() + 120 + seconds * 10
+    while g.vm.run("kill -0 %d" % sp.pid).rc == 0:
+        if time.monotonic() > deadline:
+            raise RuntimeError("pvd_bench flip did not finish")
+        time.sleep(0.5)
+    cpu1, bytes1 = g.cpu_seconds(), g.device_bytes()
+    text = g.vm.run("cat %s" % outfile).stdout.strip()
+    if not text:
+        raise RuntimeError("pvd_bench flip: no output (%s)"
+                           % g.vm.run("cat %s" % sp.log).stdout)
+    res = json.loads(text.splitlines()[-1])
+    probe = g.probe_dump()
+    n = res["frames"]
+    out = {
+        "fps": n / res["load"]["seconds"],
+        "jitter_us": res["event_interval_stddev_us"],
+        "interval_us": res["event_interval_mean_us"],
+        "latency": phase_latency(probe["records"], res["load"]),
+        "cpu_ms_per_update": (cpu1 - cpu0) * 1e3 / max(n, 1),
+        "host_mem_delta": rss1 - rss0,
+        "surface": probe.get("surface"),
+    }
+    if bytes0 is not None:
+        out["bytes_per_update"] = (bytes1 - bytes0) / max(n, 1)
+    return out
+
+
+def run_fbcon(g, lines):
+    g.vm.run("seq -f 'fbcon scrolling benchmark, line %%g of %d' 1 %d > /tmp/lines"
+             % (lines, lines), timeout=120, check=True)
+    cpu0 = g.cpu_seconds()
+    r = g.vm.run("chvt 1; printf '\\033[2J' > /dev/tty1; t0=$(date +%s%N); "
+                 "cat /tmp/lines > /dev/tty1; t1=$(date +%s%N); echo $(((t1 - t0) / 1000))",
+                 timeout=900, check=True)
+    cpu1 = g.cpu_seconds()
+    seconds = int(r.stdout.split()[-1]) / 1e6
+    return {"seconds": seconds, "lines_per_s": lines / seconds,
+            "cpu_s": cpu1 - cpu0}
+
+
+def run_xorg(g, lines):
+    sp = g.vm.spawn("Xorg :1 -ac -nolisten tcp -noreset vt2 -novtswitch")
+    try:
+        ok = False
+        for _ in range(240):
+            if g.vm.run("test -S /tmp/.X11-unix/X1").rc == 0:
+                ok = True
+                break
+            time.sleep(0.5)
+        if not ok:
+            raise RuntimeError("Xorg did not start: %s"
+                               % g.vm.run("tail -20 /var/log/Xorg.1.log").stdout)
+        time.sleep(1)
+        cpu0 = g.cpu_seconds()
+        r = g.vm.run("python3 /pvd/files/xscroll.py 1 %d" % lines, timeout=900, check=True)
+        cpu1 = g.cpu_seconds()
+        res = json.loads(r.stdout.strip().splitlines()[-1])
+        res["lines_per_s"] = res["lines"] / res["seconds"]
+        res["cpu_s"] = cpu1 - cpu0
+        return res
+    finally:
+        g.vm.kill_spawned(sp)
+        g.vm.run("sleep 1; chvt 1", timeout=30)
+
+
+def run_resize(g):
+    """Host asks for 1280x720 (what a VNC client's SetDesktopSize does):
+    time until the console switches to a surface of that size, and until it
+    is first updated.  fbcon follows host sizes up to its boot size."""
+    out = {}
+    for size in ("1280x720", "1920x1080"):
+        g.vm.qmp("qom-set", path=PROBE_PATH, property="resize", value=size)
+        deadline = time.monotonic() + 30
+        while True:
+            rz = g.probe_dump()["resize"]
+            if rz["update"] or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        out[size] = {"switch_ms": (rz["switch"] - rz["req"]) / 1e6 if rz["switch"] else None,
+                     "update_ms": (rz["update"] - rz["req"]) / 1e6 if rz["update"] else None}
+    return out
+
+
+def run_device(name, prof, out, errors):
+    """Every workload on one device; a workload that fails is recorded in
+    errors (and its figures are n/a), the others still run."""
+    res = {"dirty": {}, "flip": {}}
+
+    def attempt(what, fn, *args):
+        print("bench: %s %s" % (name, what), flush=True)
+        try:
+            return fn(*args)
+        except Exception as e:  # noqa: BLE001 - reported, run goes on
+            errors.append("%s %s: %s" % (name, what, e))
+            print("bench: %s %s FAILED: %s" % (name, what, e), flush=True)
+            return None
+
+    with Guest(name, out) as g:
+        res["kernel"] = g.vm.kver
+        for mode in prof["modes"]:
+            for shape in prof["shapes"]:
+                r = attempt("dirty %s %s" % (mode, shape), run_dirty, g, mode, shape, prof)
+                if r is not None:
+                    res["dirty"]["%s %s" % (shape, mode)] = r
+            r = attempt("flip %s" % mode, run_flip, g, mode, prof)
+            if r is not None:
+                res["flip"][mode] = r
+        res["fbcon"] = attempt("fbcon", run_fbcon, g, prof["fbcon_lines"])
+        # on fbcon, which follows the host's size; before Xorg, which does not
+        if name != "bochs":     # bochs-display takes no size from the UI
+            res["resize"] = attempt("resize", run_resize, g)
+        res["xorg"] = attempt("xorg", run_xorg, g, prof["x_lines"])
+    return res
+
+
+# -- reporting ---------------------------------------------------------------
+
+def fmt(v, unit=""):
+    if v is None:
+        return "n/a"
+    if isinstance(v, float):
+        v = ("%.0f" % v) if abs(v) >= 100 else ("%.1f" % v) if abs(v) >= 10 else \
+            ("%.2f" % v) if abs(v) >= 0.1 else ("%.3f" % v)
+    return "%s%s" % (v, unit)
+
+
+def rows(results, prof):
+    """(what, {device: value}, higher_is_better)"""
+    out = []
+
+    def get(dev, *path):
+        v = results.get(dev)
+        for p in path:
+            if not isinstance(v, dict) or p not in v:
+                return None
+            v = v[p]
+        return v
+
+    devs = list(results)
+    for mode in prof["modes"]:
+        for shape in prof["shapes"]:
+            key = "%s %s" % (shape, mode)
+            out.append(("DIRTYFB %s: updates/s" % key,
+                        {d: get(d, "dirty", key, "rate") for d in devs}, True))
+            out.append(("DIRTYFB %s: p50 latency, ms (isolated)" % key,
+                        {d: get(d, "dirty", key, "iso", "p50_ms") for d in devs}, False))
+            out.append(("DIRTYFB %s: p99 latency, ms (isolated)" % key,
+                        {d: get(d, "dirty", key, "iso", "p99_ms") for d in devs}, False))
+            out.append(("DIRTYFB %s: p50 latency, ms (back to back)" % key,
+                        {d: get(d, "dirty", key, "load", "p50_ms") for d in devs}, False))
+            out.append(("DIRTYFB %s: p50 ioctl time, us" % key,
+                        {d: get(d, "dirty", key, "iso", "ioctl_p50_us") for d in devs}, False))
+            out.append(("DIRTYFB %s: bytes copied/update" % key,
+                        {d: get(d, "dirty", key, "bytes_per_update") for d in devs}, False))
+            out.append(("DIRTYFB %s: QEMU CPU ms/update" % key,
+                        {d: get(d, "dirty", key, "cpu_ms_per_update") for d in devs}, False))
+        out.append(("flip %s: frames/s" % mode,
+                    {d: get(d, "flip", mode, "fps") for d in devs}, True))
+        out.append(("flip %s: event interval stddev, us" % mode,
+                    {d: get(d, "flip", mode, "jitter_us") for d in devs}, False))
+        out.append(("flip %s: p50 latency to host, ms" % mode,
+                    {d: get(d, "flip", mode, "latency", "p50_ms") for d in devs}, False))
+        out.append(("flip %s: bytes copied/frame" % mode,
+                    {d: get(d, "flip", mode, "bytes_per_update") for d in devs}, False))
+        out.append(("flip %s: host memory of the head, MiB" % mode,
+                    {d: (lambda v: v / 2**20 if v is not None else None)(
+                        get(d, "flip", mode, "host_mem_delta")) for d in devs}, False))
+    out.append(("fbcon: %d lines, s" % prof["fbcon_lines"],
+                {d: get(d, "fbcon", "seconds") for d in devs}, False))
+    out.append(("Xorg scrolling terminal: lines/s",
+                {d: get(d, "xorg", "lines_per_s") for d in devs}, True))
+    out.append(("host resize to 1280x720: new surface, ms",
+                {d: get(d, "resize", "1280x720", "switch_ms") for d in devs}, False))
+    out.append(("host resize to 1280x720: first update, ms",
+                {d: get(d, "resize", "1280x720", "update_ms") for d in devs}, False))
+    return out
+
+
+def ratio(pvd, other, higher_better):
+    """How many times better pvdisplay is (> 1: better)."""
+    if pvd is None or other is None:
+        return None
+    if higher_better:
+        return pvd / other if other else None
+    if pvd == 0:
+        return float("inf") if other else 1.0
+    return other / pvd
+
+
+def table(results, prof):
+    devs = list(results)
+    others = [d for d in devs if d != "pvdisplay"]
+    head = ["what"] + devs + ["pvdisplay vs %s" % d for d in others]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for what, vals, hb in rows(results, prof):
+        cells = [what] + [fmt(vals[d]) for d in devs]
+        for d in others:
+            r = ratio(vals.get("pvdisplay"), vals[d], hb)
+            cells.append("inf" if r == float("inf") else fmt(r, "x"))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def plot(results, prof, path):
+    """A bar chart of pvdisplay's advantage per row (log scale), as SVG."""
+    import math
+    data = [(what, ratio(vals.get("pvdisplay"), vals.get("virtio-gpu"), hb))
+            for what, vals, hb in rows(results, prof)]
+    data = [(w, r) for w, r in data if r is not None and r != float("inf") and r > 0]
+    bar_h, left, width = 18, 420, 420
+    height = 40 + bar_h * len(data)
+    lo, hi = -2.0, 3.0          # 0.01x .. 1000x
+    x0 = left + width * (0 - lo) / (hi - lo)
+    svg = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
+           'font-family="sans-serif" font-size="11">' % (left + width + 60, height),
+           '<text x="4" y="14">pvdisplay vs virtio-gpu (x better, log scale; '
+           'line = parity)</text>']
+    for i, (what, r) in enumerate(data):
+        y = 24 + i * bar_h
+        v = max(lo, min(hi, math.log10(r)))
+        x = left + width * (v - lo) / (hi - lo)
+        svg.append('<text x="%d" y="%d" text-anchor="end">%s</text>'
+                   % (left - 6, y + 12, what.replace("&", "&amp;")))
+        svg.append('<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"/>'
+                   % (min(x, x0), y + 2, abs(x - x0), bar_h - 4,
+                      "#3a7" if r >= 1 else "#c44"))
+        svg.append('<text x="%.1f" y="%d">%s</text>' % (max(x, x0) + 4, y + 12, fmt(r, "x")))
+    svg.append('<line x1="%.1f" y1="20" x2="%.1f" y2="%d" stroke="black"/>'
+               % (x0, x0, height - 4))
+    svg.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(svg) + "\n")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--profile", default="full", choices=sorted(PROFILES))
+    ap.add_argument("--out", default=os.path.join(os.environ.get("PVD_RESULTS", "results"),
+                                                  "bench"))
+    ap.add_argument("--devices", help="comma-separated subset of the profile's devices")
+    args = ap.parse_args()
+    prof = dict(PROFILES[args.profile])
+    if args.devices:
+        prof["devices"] = args.devices.split(",")
+    os.makedirs(args.out, exist_ok=True)
+    if pvdisplay_module() is None:
+        raise SystemExit("bench: pvdisplay.ko not built (PVD_MODULE)")
+
+    results, errors = {}, []
+    t0 = time.monotonic()
+    for name in prof["devices"]:
+        results[name] = run_device(name, prof, args.out, errors)
+    meta = {"profile": args.profile, "minutes": (time.monotonic() - t0) / 60,
+            "qemu": os.environ.get("PVD_QEMU"), "kernel": results[prof["devices"][0]]["kernel"],
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    with open(os.path.join(args.out, "results.json"), "w") as f:
+        json.dump({"meta": meta, "profile": prof, "results": results,
+                   "errors": errors}, f, indent=1)
+    text = table(results, prof)
+    with open(os.path.join(args.out, "summary.md"), "w") as f:
+        f.write("%s, profile %s, guest kernel %s\n\n%s\n"
+                % (meta["date"], args.profile, meta["kernel"], text))
+    plot(results, prof, os.path.join(args.out, "plot.svg"))
+    print(text)
+    print("bench: results in %s (results.json, summary.md, plot.svg), %.1f min"
+          % (args.out, meta["minutes"]))
+    for e in errors:
+        print("bench: failed: %s" % e)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
