@@ -17,6 +17,7 @@
  *   fill X Y W H RRGGBB     write pixels only (no damage reported)
  *   dirty [X Y W H]...      DRM_IOCTL_MODE_DIRTYFB with these clips (none:
  *                           whole framebuffer)
+ *   burst X Y W H [...]     one DIRTYFB per rectangle, back to back
  *   damage X Y W H [...]    atomic commit of the same fb with FB_DAMAGE_CLIPS
  *   commit                  atomic commit of the same fb without damage clips
  *   flip                    copy the pixels to the other buffer and flip to it
@@ -104,6 +105,21 @@ static int do_command(struct painter *p, char *line, char *reply, size_t len)
 		ret = drmModeDirtyFB(p->fd, fb->fb_id, n ? clips : NULL, n);
 		if (ret)
 			ret = -errno;
+	} else if (!strcmp(argv[0], "burst") && argc > 1) {
+		drmModeClip clip;
+		int i;
+
+		n = parse_rects(argv + 1, argc - 1, rects, MAX_CLIPS);
+		if (n < 0)
+			return n;
+		for (i = 0; i < n && !ret; i++) {
+			clip.x1 = rects[i].x1;
+			clip.y1 = rects[i].y1;
+			clip.x2 = rects[i].x2;
+			clip.y2 = rects[i].y2;
+			if (drmModeDirtyFB(p->fd, fb->fb_id, &clip, 1))
+				ret = -errno;
+		}
 	} else if (!strcmp(argv[0], "damage") && argc > 1) {
 		n = parse_rects(argv + 1, argc - 1, rects, MAX_CLIPS);
 		if (n < 0)

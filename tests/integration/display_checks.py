@@ -134,12 +134,38 @@ class Painter:
         return self.vm.run("cat %s" % self.proc.log).stdout
 
     def send(self, *words, expect_ok=True):
+        front = words and words[0] in ("dirty", "burst")
+        before = self._updates() if front else None
         r = self.vm.run("pvd_paint send %s %s" % (self.dir, " ".join(str(w) for w in words)),
                         timeout=60)
         if expect_ok:
             assert r.rc == 0, "pvd_paint %s: %s %s (server log: %s)" % (
                 " ".join(map(str, words)), r.stdout, r.stderr, self.log())
+        if before is not None:
+            self._settle(before)
         return r
+
+    def _updates(self):
+        """pvdisplay's count of updates, None on other display devices."""
+        try:
+            return device_stats(self.vm)[0]
+        except Exception:   # noqa: BLE001 - no such property: not pvdisplay
+            return None
+
+    def _settle(self, before, quiet=0.3, timeout=10):
+        """Front-buffer updates (DIRTYFB) return before the device has them:
+        wait until the device's update count has moved and then stayed still
+        for `quiet` seconds (or never moved: nothing was inside the shown
+        area), so that what a test checks next is what the update did."""
+        deadline = time.monotonic() + timeout
+        last, still_since = before, time.monotonic()
+        while time.monotonic() < deadline:
+            time.sleep(0.05)
+            now = self._updates()
+            if now != last:
+                last, still_since = now, time.monotonic()
+            elif time.monotonic() - still_since >= (quiet if last != before else 1.0):
+                return
 
     def quit(self):
         self.send("quit", expect_ok=False)

@@ -79,6 +79,13 @@ struct pvdisplay_damage {
 	struct pvdisplay_span regions[PVDISPLAY_MAX_DAMAGE_REGIONS];
 };
 
+static inline bool pvdisplay_drect_equal(const struct pvdisplay_drect *a,
+					 const struct pvdisplay_drect *b)
+{
+	return a->x1 == b->x1 && a->y1 == b->y1 && a->x2 == b->x2 &&
+	       a->y2 == b->y2;
+}
+
 bool pvdisplay_fb_layout_valid(const struct pvdisplay_fb_layout *fb);
 bool pvdisplay_src_valid(const struct pvdisplay_fb_layout *fb,
 			 const struct pvdisplay_drect *src);

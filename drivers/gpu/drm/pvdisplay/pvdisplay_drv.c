@@ -219,6 +219,7 @@ static void pvdisplay_quiesce(struct pvdisplay_device *pvd)
 
 	drm_dev_unplug(drm);
 	cancel_work_sync(&pvd->config_work);
+	pvdisplay_dirty_stop(pvd);
 	drm_atomic_helper_shutdown(drm);
 	pvdisplay_vq_kill(pvd);
 	pvdisplay_gem_reset_done(pvd);
@@ -261,6 +262,7 @@ static void pvdisplay_shutdown(struct virtio_device *vdev)
 static void pvdisplay_device_down(struct pvdisplay_device *pvd)
 {
 	cancel_work_sync(&pvd->config_work);
+	pvdisplay_dirty_stop(pvd);
 	pvdisplay_vq_kill(pvd);
 	pvdisplay_gem_reset_done(pvd);
 	pvdisplay_kms_device_reset(pvd);

@@ -62,6 +62,16 @@ struct virtqueue;
  *    which is bounded by %PVDISPLAY_REQ_TIMEOUT.  Nests outside the object's
  *    dma_resv lock (taken by drm_gem_shmem_get_pages_sgt()).
  *
+ * 2a. &pvdisplay_output.update_lock (mutex): serialises the SCANOUT_UPDATEs
+ *    of one head, sent by the plane's commit hooks and by the head's
+ *    front-buffer work (pvdisplay_dirty.c).  Held across the request's round
+ *    trip, bounded by %PVDISPLAY_REQ_TIMEOUT.  Taken under the modeset locks
+ *    in the commit tail, alone in the work.
+ *
+ * 2b. &pvdisplay_output.dirty_lock (mutex): the head's pending front-buffer
+ *    damage and &pvdisplay_output.shown_fb.  Taken under update_lock, or
+ *    alone by the framebuffer's .dirty hook; never held across a request.
+ *
  * 3. &pvdisplay_device.info_lock (mutex): the per-head display information
  *    and EDIDs in &struct pvdisplay_output.  Held only to copy or swap them;
  *    the device is queried before taking it, so it is never held across a
@@ -179,14 +189,28 @@ struct pvdisplay_req {
  * @scanout_on: the device shows a framebuffer on this head.  Used only by
  *	the plane's commit hooks, which the atomic helpers serialise per plane.
  * @need_full: the last update failed; the next one refreshes everything.
- *	Same serialisation as @scanout_on.
+ *	Under @update_lock.
  * @reset_seen: &pvdisplay_device.reset_count when @scanout_on and
  *	@need_full were last valid: a device reset makes the plane hooks
  *	start afresh without the reset path touching these fields.  Same
  *	serialisation as @scanout_on.
- * @damage: scratch space of the plane update (too big for the stack).
- *	Same serialisation as @scanout_on.
+ * @damage: scratch space of an update (too big for the stack), under
+ *	@update_lock.
  * @panic_req: preallocated full update for drm_panic, NULL once used.
+ * @update_lock: serialises the SCANOUT_UPDATEs of this head (plane commit
+ *	hooks and front-buffer work) and protects @need_full, @damage,
+ *	@retries and the configuration last sent (@shown, @shown_layout,
+ *	@shown_src).
+ * @dirty_lock: protects @pending and @shown_fb (written under both locks).
+ * @dirty_work: sends @pending, or a full update to retry a failed one.
+ * @shown_fb: the framebuffer the device shows on this head, NULL if off.
+ *	Only compared, never dereferenced outside @update_lock: a commit
+ *	replacing it updates this before the old one can be freed.
+ * @shown: configuration of the last update a commit sent.
+ * @shown_layout: layout of @shown_fb.
+ * @shown_src: source rectangle of @shown.
+ * @pending: front-buffer damage not yet sent (rectangles only).
+ * @retries: full updates scheduled in a row after failures.
  */
 struct pvdisplay_output {
 	struct pvdisplay_device *pvd;
@@ -202,6 +226,17 @@ struct pvdisplay_output {
 	int reset_seen;
 	struct pvdisplay_damage damage;
 	struct pvdisplay_req *panic_req;
+	/* Outer to @dirty_lock; see DOC: locking. */
+	struct mutex update_lock;
+	/* Inner to @update_lock: the pending damage, @shown_fb. */
+	struct mutex dirty_lock;
+	struct delayed_work dirty_work;
+	const struct drm_framebuffer *shown_fb;
+	struct pvdisplay_scanout shown;
+	struct pvdisplay_fb_layout shown_layout;
+	struct pvdisplay_drect shown_src;
+	struct pvdisplay_damage pending;
+	unsigned int retries;
 };
 
 /**
@@ -342,7 +377,26 @@ pvdisplay_fb_create(struct drm_device *drm, struct drm_file *file,
 void pvdisplay_gem_reset_done(struct pvdisplay_device *pvd);
 void pvdisplay_gem_restart(struct pvdisplay_device *pvd);
 u32 pvdisplay_bo_resource_id(struct drm_gem_object *obj);
-void pvdisplay_bo_sync_for_device(struct drm_gem_object *obj);
+void pvdisplay_bo_sync_for_device(struct drm_gem_object *obj,
+				  const struct pvdisplay_damage *damage);
+
+/* pvdisplay_dirty.c */
+struct drm_framebuffer *
+pvdisplay_fb_create_gem(struct drm_device *drm, struct drm_file *file,
+			const struct drm_format_info *info,
+			const struct drm_mode_fb_cmd2 *cmd);
+int pvdisplay_dirty_init(struct pvdisplay_output *output);
+void pvdisplay_dirty_stop(struct pvdisplay_device *pvd);
+int pvdisplay_output_send(struct pvdisplay_output *output,
+			  const struct pvdisplay_scanout *scanout,
+			  const struct pvdisplay_damage *damage,
+			  struct pvdisplay_req *req);
+void pvdisplay_output_sent(struct pvdisplay_output *output, int ret);
+void pvdisplay_output_set_shown(struct pvdisplay_output *output,
+				const struct drm_framebuffer *fb,
+				const struct pvdisplay_scanout *scanout,
+				const struct pvdisplay_fb_layout *layout,
+				const struct pvdisplay_drect *src, bool full);
 
 /* pvdisplay_plane.c */
 int pvdisplay_plane_init(struct pvdisplay_output *output);

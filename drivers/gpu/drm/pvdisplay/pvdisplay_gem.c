@@ -354,18 +354,46 @@ u32 pvdisplay_bo_resource_id(struct drm_gem_object *obj)
 /**
  * pvdisplay_bo_sync_for_device - make CPU writes visible to the device
  * @obj: GEM object with a resource
+ * @damage: the update's damage with its regions, or NULL for all of @obj
  *
  * Only does something when the DMA API stands between guest memory and the
  * device (e.g. bounce buffering with %VIRTIO_F_ACCESS_PLATFORM); for the
- * usual direct mapping it is a no-op.
+ * usual direct mapping it is a no-op.  With damage, only the pages of its
+ * memory regions are synced: the regions are sorted, so one walk over the
+ * DMA segments finds them all.
  */
-void pvdisplay_bo_sync_for_device(struct drm_gem_object *obj)
+void pvdisplay_bo_sync_for_device(struct drm_gem_object *obj,
+				  const struct pvdisplay_damage *damage)
 {
 	struct pvdisplay_bo *bo = to_pvd_bo(obj);
+	struct sg_table *sgt = bo->base.sgt;
+	struct device *dev = obj->dev->dev;
+	struct scatterlist *sg;
+	unsigned int i, r = 0;
+	u64 pos = 0;
 
-	if (to_pvd(obj->dev)->use_dma_api && bo->base.sgt)
-		dma_sync_sgtable_for_device(obj->dev->dev, bo->base.sgt,
-					    DMA_TO_DEVICE);
+	if (!to_pvd(obj->dev)->use_dma_api || !sgt)
+		return;
+	if (!damage) {
+		dma_sync_sgtable_for_device(dev, sgt, DMA_TO_DEVICE);
+		return;
+	}
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		u64 end = pos + sg_dma_len(sg);
+
+		while (r < damage->nr_regions && damage->regions[r].start < end) {
+			u64 s = max(pos, damage->regions[r].start);
+			u64 e = min(end, damage->regions[r].end);
+
+			if (s < e)
+				dma_sync_single_for_device(dev, sg_dma_address(sg) + (s - pos),
+							   e - s, DMA_TO_DEVICE);
+			if (damage->regions[r].end > end)
+				break;	/* continues in the next segment */
+			r++;
+		}
+		pos = end;
+	}
 }
 
 /**
@@ -394,7 +422,7 @@ pvdisplay_fb_create(struct drm_device *drm, struct drm_file *file,
 	if (info->num_planes != 1)
 		return ERR_PTR(-EINVAL);
 
-	fb = drm_gem_fb_create_with_dirty(drm, file, info, cmd);
+	fb = pvdisplay_fb_create_gem(drm, file, info, cmd);
 	if (IS_ERR(fb))
 		return fb;
 

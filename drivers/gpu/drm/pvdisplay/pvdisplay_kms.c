@@ -192,6 +192,9 @@ int pvdisplay_kms_init(struct pvdisplay_device *pvd)
 	for (i = 0; i < pvd->num_heads; i++) {
 		pvd->outputs[i].pvd = pvd;
 		pvd->outputs[i].index = i;
+		ret = pvdisplay_dirty_init(&pvd->outputs[i]);
+		if (ret)
+			return ret;
 	}
 
 	ret = drmm_add_action(drm, pvdisplay_kms_fini, pvd);

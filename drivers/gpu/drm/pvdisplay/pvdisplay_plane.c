@@ -9,6 +9,8 @@
  * framebuffer, source rectangle or mode, or missing damage information, makes
  * it a full update (no rectangles).  The request is allocated in prepare_fb,
  * so the commit tail itself never allocates; it sleeps for the answer.
+ * Front-buffer updates (DIRTYFB, fbdev) do not come through here: see
+ * pvdisplay_dirty.c, which shares the head's update lock with these hooks.
  */
 
 #include <linux/iosys-map.h>
@@ -171,7 +173,7 @@ static int pvdisplay_plane_prepare_fb(struct drm_plane *plane,
 /*
  * Encode @scanout (and @damage, NULL for a full update) into the request
  * prepare_fb allocated for this update, send it and wait for the answer.
- * The request is used up either way.
+ * The request is used up either way.  Caller holds the head's update_lock.
  */
 static int pvdisplay_plane_send(struct pvdisplay_output *output,
 				struct pvdisplay_plane_state *pstate,
@@ -179,17 +181,11 @@ static int pvdisplay_plane_send(struct pvdisplay_output *output,
 				const struct pvdisplay_damage *damage)
 {
 	struct pvdisplay_req *req = pstate->req;
-	size_t len;
-	int ret;
 
 	pstate->req = NULL;
 	if (drm_WARN_ON_ONCE(&output->pvd->drm, !req))
 		return -ENOMEM;
-
-	len = pvdisplay_encode_scanout_update(req->cmd, scanout, damage);
-	ret = pvdisplay_cmd_scanout_send(output->pvd, req, len);
-	pvdisplay_req_put(req);
-	return ret;
+	return pvdisplay_output_send(output, scanout, damage, req);
 }
 
 static void pvdisplay_plane_head_off(struct pvdisplay_output *output,
@@ -198,18 +194,23 @@ static void pvdisplay_plane_head_off(struct pvdisplay_output *output,
 	struct pvdisplay_scanout off = { .head = output->index };
 	int ret;
 
+	mutex_lock(&output->update_lock);
+	pvdisplay_output_sync_reset(output);
 	output->need_full = true;
+	pvdisplay_output_set_shown(output, NULL, NULL, NULL, NULL, true);
 	if (!output->scanout_on)
-		return;
+		goto out;
 
 	ret = pvdisplay_plane_send(output, pstate, &off, NULL);
 	if (ret) {
 		drm_err_ratelimited(&output->pvd->drm,
 				    "head %u: disabling failed: %d\n",
 				    output->index, ret);
-		return;
+		goto out;
 	}
 	output->scanout_on = false;
+out:
+	mutex_unlock(&output->update_lock);
 }
 
 static bool pvdisplay_plane_needs_full(struct pvdisplay_output *output,
@@ -246,7 +247,6 @@ static void pvdisplay_plane_atomic_update(struct drm_plane *plane,
 	if (!drm_dev_enter(plane->dev, &idx))
 		return;
 
-	pvdisplay_output_sync_reset(output);
 	if (new_state->crtc)
 		crtc_state = drm_atomic_get_new_crtc_state(state, new_state->crtc);
 
@@ -263,7 +263,11 @@ static void pvdisplay_plane_atomic_update(struct drm_plane *plane,
 		goto out;
 	}
 
+	mutex_lock(&output->update_lock);
+	/* @scanout_on and @need_full only under the lock: see pvdisplay_dirty.c */
+	pvdisplay_output_sync_reset(output);
 	full = pvdisplay_plane_needs_full(output, crtc_state, old_state, new_state);
+	pvdisplay_output_set_shown(output, fb, &scanout, &layout, &src, full);
 	if (!full) {
 		pvdisplay_damage_init(damage, &src);
 		drm_atomic_helper_damage_iter_init(&iter, old_state, new_state);
@@ -274,18 +278,17 @@ static void pvdisplay_plane_atomic_update(struct drm_plane *plane,
 		if (pvdisplay_damage_finish(damage, &layout))
 			full = true;
 		else if (!damage->nr_rects)
-			goto out;	/* all clips outside what is shown */
+			goto unlock;	/* all clips outside what is shown */
 	}
 
-	pvdisplay_bo_sync_for_device(fb->obj[0]);
+	pvdisplay_bo_sync_for_device(fb->obj[0], full ? NULL : damage);
 	ret = pvdisplay_plane_send(output, pstate, &scanout,
 				   full ? NULL : damage);
-	/* After a failure the head may show anything: refresh it all next. */
-	output->need_full = ret != 0;
+	/* After a failure the head may show anything: it is refreshed later. */
+	pvdisplay_output_sent(output, ret);
 	output->scanout_on = true;
-	if (ret)
-		drm_err_ratelimited(plane->dev, "head %u: update failed: %d\n",
-				    output->index, ret);
+unlock:
+	mutex_unlock(&output->update_lock);
 out:
 	drm_dev_exit(idx);
 }
@@ -298,7 +301,6 @@ static void pvdisplay_plane_atomic_disable(struct drm_plane *plane,
 
 	if (!drm_dev_enter(plane->dev, &idx))
 		return;
-	pvdisplay_output_sync_reset(plane_to_output(plane));
 	pvdisplay_plane_head_off(plane_to_output(plane),
 				 to_pvd_plane_state(new_state));
 	drm_dev_exit(idx);
