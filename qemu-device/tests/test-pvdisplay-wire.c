@@ -1533,6 +1533,71 @@ static void test_random_bytes(void **state)
     }
 }
 
+/*
+ * pvd_wire_rect_union: pieces are disjoint, cover exactly the union (checked
+ * on a pixel bitmap), and stay within PVD_WIRE_UNION_MAX; identical and
+ * nested rectangles collapse to one piece.
+ */
+static void check_union(const PvdRect *in, uint32_t n)
+{
+    static uint8_t want[64][64], got[64][64];
+    PvdRect out[PVD_WIRE_UNION_MAX];
+    uint32_t k, i, x, y;
+
+    memset(want, 0, sizeof(want));
+    memset(got, 0, sizeof(got));
+    for (i = 0; i < n; i++) {
+        for (y = in[i].y; y < in[i].y + in[i].height; y++) {
+            for (x = in[i].x; x < in[i].x + in[i].width; x++) {
+                want[y][x] = 1;
+            }
+        }
+    }
+    k = pvd_wire_rect_union(in, n, out);
+    assert_true(k <= PVD_WIRE_UNION_MAX);
+    for (i = 0; i < k; i++) {
+        assert_true(out[i].width > 0 && out[i].height > 0);
+        for (y = out[i].y; y < out[i].y + out[i].height; y++) {
+            for (x = out[i].x; x < out[i].x + out[i].width; x++) {
+                assert_int_equal(got[y][x], 0);     /* disjoint */
+                got[y][x] = 1;
+            }
+        }
+    }
+    assert_memory_equal(want, got, sizeof(want));
+}
+
+static void test_rect_union(void **state)
+{
+    PvdRect same[16], nested[3] = {
+        { 0, 0, 40, 40 }, { 10, 10, 5, 5 }, { 0, 0, 40, 40 },
+    };
+    PvdRect in[16], out[PVD_WIRE_UNION_MAX];
+    uint32_t i, round;
+
+    (void)state;
+    for (i = 0; i < 16; i++) {
+        same[i] = (PvdRect){ 3, 4, 50, 20 };
+    }
+    assert_int_equal(pvd_wire_rect_union(same, 16, out), 1);
+    assert_int_equal(out[0].width * out[0].height, 50 * 20);
+    assert_int_equal(pvd_wire_rect_union(nested, 3, out), 1);
+    check_union(nested, 3);
+
+    srand(7);
+    for (round = 0; round < 3000; round++) {
+        uint32_t n = 1 + rand() % 16;
+
+        for (i = 0; i < n; i++) {
+            in[i].x = rand() % 60;
+            in[i].y = rand() % 60;
+            in[i].width = 1 + rand() % (64 - in[i].x);
+            in[i].height = 1 + rand() % (64 - in[i].y);
+        }
+        check_union(in, n);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1572,6 +1637,7 @@ int main(void)
         cmocka_unit_test(test_clip),
         cmocka_unit_test(test_scanout_changed),
         cmocka_unit_test(test_pixel_offset),
+        cmocka_unit_test(test_rect_union),
         cmocka_unit_test(test_encode_display_info),
         cmocka_unit_test(test_encode_misc),
         cmocka_unit_test(test_random_scanout_updates),

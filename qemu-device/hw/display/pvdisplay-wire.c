@@ -627,6 +627,108 @@ bool pvd_wire_clip_rect(const PvdRect *r, const PvdScanout *sc, PvdRect *out)
     return true;
 }
 
+/* Sort @v[@n] ascending and drop duplicates; returns the new count. */
+static uint32_t pvd_sort_unique(uint64_t *v, uint32_t n)
+{
+    uint32_t i, j, k = 0;
+
+    for (i = 1; i < n; i++) {
+        uint64_t x = v[i];
+
+        for (j = i; j > 0 && v[j - 1] > x; j--) {
+            v[j] = v[j - 1];
+        }
+        v[j] = x;
+    }
+    for (i = 0; i < n; i++) {
+        if (!k || v[k - 1] != v[i]) {
+            v[k++] = v[i];
+        }
+    }
+    return k;
+}
+
+/*
+ * Cut the plane at every top and bottom edge into horizontal bands.  In a
+ * band, the rectangles crossing it cover a union of x intervals; each
+ * interval continues the previous band's piece with the same interval (that
+ * piece grows downwards) or starts a new piece.
+ */
+uint32_t pvd_wire_rect_union(const PvdRect *in, uint32_t n, PvdRect *out)
+{
+    uint64_t ys[2 * PVDISPLAY_MAX_DAMAGE_RECTS];
+    uint64_t lo[PVDISPLAY_MAX_DAMAGE_RECTS], hi[PVDISPLAY_MAX_DAMAGE_RECTS];
+    uint32_t prev[PVDISPLAY_MAX_DAMAGE_RECTS], cur[PVDISPLAY_MAX_DAMAGE_RECTS];
+    uint32_t nprev = 0, ny = 0, nout = 0, b, i, j;
+
+    n = n < PVDISPLAY_MAX_DAMAGE_RECTS ? n : PVDISPLAY_MAX_DAMAGE_RECTS;
+    for (i = 0; i < n; i++) {
+        ys[ny++] = in[i].y;
+        ys[ny++] = (uint64_t)in[i].y + in[i].height;
+    }
+    ny = pvd_sort_unique(ys, ny);
+
+    for (b = 0; b + 1 < ny; b++) {
+        uint64_t y0 = ys[b], y1 = ys[b + 1];
+        uint32_t nint = 0, ncur = 0;
+
+        /* intervals crossing the band, sorted by start */
+        for (i = 0; i < n; i++) {
+            uint64_t x0 = in[i].x, x1 = (uint64_t)in[i].x + in[i].width;
+
+            if (in[i].y > y0 || (uint64_t)in[i].y + in[i].height < y1) {
+                continue;
+            }
+            for (j = nint; j > 0 && lo[j - 1] > x0; j--) {
+                lo[j] = lo[j - 1];
+                hi[j] = hi[j - 1];
+            }
+            lo[j] = x0;
+            hi[j] = x1;
+            nint++;
+        }
+        /* join overlapping and touching intervals */
+        for (i = 0, j = 0; i < nint; i++) {
+            if (j && lo[i] <= hi[j - 1]) {
+                hi[j - 1] = hi[i] > hi[j - 1] ? hi[i] : hi[j - 1];
+            } else {
+                lo[j] = lo[i];
+                hi[j++] = hi[i];
+            }
+        }
+        nint = j;
+
+        for (i = 0; i < nint; i++) {
+            PvdRect *r = NULL;
+
+            for (j = 0; j < nprev; j++) {
+                PvdRect *p = &out[prev[j]];
+
+                if (p->x == lo[i] && p->x + (uint64_t)p->width == hi[i] &&
+                    p->y + (uint64_t)p->height == y0) {
+                    r = p;
+                    break;
+                }
+            }
+            if (r) {
+                r->height += y1 - y0;
+                cur[ncur++] = prev[j];
+            } else {
+                out[nout] = (PvdRect) {
+                    .x = lo[i], .y = y0,
+                    .width = hi[i] - lo[i], .height = y1 - y0,
+                };
+                cur[ncur++] = nout++;
+            }
+        }
+        for (i = 0; i < ncur; i++) {
+            prev[i] = cur[i];
+        }
+        nprev = ncur;
+    }
+    return nout;
+}
+
 void pvd_wire_encode_resp_hdr(struct pvdisplay_resp_hdr *resp,
                               uint32_t status)
 {

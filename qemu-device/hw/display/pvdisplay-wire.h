@@ -272,6 +272,21 @@ bool pvd_wire_scanout_changed(const PvdScanout *a, const PvdScanout *b);
  */
 bool pvd_wire_clip_rect(const PvdRect *r, const PvdScanout *sc, PvdRect *out);
 
+/*
+ * Most rectangles pvd_wire_rect_union() returns for PVDISPLAY_MAX_DAMAGE_RECTS
+ * inputs: at most 2n - 1 bands of at most n intervals each.
+ */
+#define PVD_WIRE_UNION_MAX \
+    ((2 * PVDISPLAY_MAX_DAMAGE_RECTS - 1) * PVDISPLAY_MAX_DAMAGE_RECTS)
+
+/*
+ * The union of @n (<= PVDISPLAY_MAX_DAMAGE_RECTS) non-empty rectangles as
+ * disjoint rectangles in @out (room for PVD_WIRE_UNION_MAX), so that no
+ * pixel is copied twice and none outside the rectangles is touched.
+ * Returns how many; their total area is the area of the union.
+ */
+uint32_t pvd_wire_rect_union(const PvdRect *in, uint32_t n, PvdRect *out);
+
 /* Byte offset in the resource of pixel (@x, @y) of the framebuffer. */
 uint64_t pvd_wire_pixel_offset(const PvdScanout *sc, uint32_t x, uint32_t y);
 

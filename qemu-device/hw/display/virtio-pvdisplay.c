@@ -4,9 +4,13 @@
  * The guest shares framebuffer memory once per resource (RESOURCE_CREATE,
  * a scatter-gather list of guest RAM that stays mapped), then sends one
  * SCANOUT_UPDATE per plane update naming the resource, the framebuffer
- * layout and what changed.  Each head has a QemuConsole whose surface is a
- * host-side copy of the head's source rectangle; only damaged pixels are
- * copied into it, converted to the surface format.
+ * layout and what changed.  Each head has a QemuConsole.  When guest RAM is
+ * shareable (a file the device can map: memfd, tmpfs, hugetlbfs) and the
+ * format is XRGB8888/ARGB8888, the console's surface is a view of the guest
+ * pages themselves (pvd_resource_view()): an update copies nothing and only
+ * tells the UI what changed.  Otherwise the surface is a host-side copy of
+ * the head's source rectangle, and only damaged pixels are copied into it,
+ * converted to the surface format.
  *
  * Request decoding and validation live in pvdisplay-wire.c (pure, unit
  * tested); this file does what needs QEMU: virtqueue, guest memory,
@@ -31,6 +35,7 @@
 #include "hw/virtio/virtio-pvdisplay.h"
 #include "hw/display/edid.h"
 #include "migration/vmstate.h"
+#include "exec/ramblock.h"
 #include "system/dma.h"
 #include "ui/console.h"
 #include "ui/qemu-pixman.h"
@@ -49,6 +54,16 @@
 #define PVD_EDID_BUF_SIZE       384
 /* Memory entries read from a request per iov_to_buf(). */
 #define PVD_ENTRY_CHUNK         256
+/*
+ * Bytes copied per run of the control queue before it yields to the main
+ * loop: a full 4K frame.  One request copies at most one source rectangle
+ * (damage is merged into disjoint pieces first), so a run stays within this
+ * plus one frame.
+ */
+#define PVD_BATCH_BYTES         (32 * MiB)
+/* Placeholder shown by a head that is off: fixed size, whatever the mode. */
+#define PVD_PLACEHOLDER_W       640
+#define PVD_PLACEHOLDER_H       480
 /* Guest error log lines allowed per window; the rest are counted. */
 #define PVD_LOG_BURST           10
 #define PVD_LOG_WINDOW_MS       1000
@@ -70,6 +85,15 @@ struct PvdResource {
     uint64_t *start;            /* [nr_entries] offset of entry in resource */
     uint32_t nr_mapped;         /* entries of @iov currently mapped */
     uint64_t hostmem;           /* bytes charged to max-hostmem */
+    /*
+     * The whole resource as one contiguous read-only host view, NULL if
+     * none (see pvd_resource_view()).  @view_maps > 0: our own mappings of
+     * the RAM files, @view_len bytes; 0: @view points into the RAM block.
+     */
+    uint8_t *view;
+    size_t view_len;
+    uint32_t view_maps;
+    bool view_tried;            /* @view is final (NULL: copy instead) */
     QTAILQ_ENTRY(PvdResource) next;
 };
 
@@ -89,9 +113,11 @@ struct PvdHead {
     uint16_t height_mm;
 
     /* not migrated */
+    VirtIOPVDisplay *s;
     QemuConsole *con;
     PvdResource *res;           /* resource scanned out, NULL if disabled */
     DisplaySurface *ds;         /* the console's surface while enabled */
+    bool view;                  /* @ds shows the resource's view: no copy */
     uint64_t surface_bytes;     /* charged to max-hostmem */
 };
 
@@ -227,8 +253,25 @@ static void pvd_resource_unmap(VirtIOPVDisplay *s, PvdResource *res)
     res->nr_mapped = 0;
 }
 
+static void pvd_resource_drop_view(VirtIOPVDisplay *s, PvdResource *res)
+{
+    if (res->view_maps) {
+        munmap(res->view, res->view_len);
+        s->view_maps -= MIN(res->view_maps, s->view_maps);
+    }
+    res->view = NULL;
+    res->view_len = 0;
+    res->view_maps = 0;
+    res->view_tried = false;
+}
+
+/*
+ * Callers make sure no console surface uses the view any more: every head
+ * showing @res is disabled first (pvd_resource_destroy(), reset).
+ */
 static void pvd_resource_free(VirtIOPVDisplay *s, PvdResource *res)
 {
+    pvd_resource_drop_view(s, res);
     pvd_resource_unmap(s, res);
     g_free(res->addr);
     g_free(res->len);
@@ -332,6 +375,125 @@ static void pvd_resource_read(const PvdResource *res, uint64_t off,
     }
 }
 
+
+/*
+ * Host views.  A console surface can show guest pages directly when they
+ * are, in resource order, one contiguous range of host addresses.  That is
+ * free when the entries happen to be adjacent in the RAM block's mapping;
+ * otherwise, if every entry lies in a RAM block backed by a shared file
+ * (memory-backend-memfd share=on, a tmpfs or hugetlbfs file), an address
+ * range is reserved and the entries' file ranges are mapped into it in
+ * order, read-only, MAP_FIXED, adjacent file ranges joined into one
+ * mapping.  This is done once per resource, the first time it is shown.
+ * Each mapping is a VMA of QEMU's process, so the device holds at most
+ * "max-view-maps" of them (vm.max_map_count is 65530 by default); beyond
+ * that, or when anything does not fit (private RAM, an IOMMU, entries not
+ * aligned to the block's page size), the head copies instead.
+ *
+ * The view lives until the resource is destroyed or the device reset;
+ * both turn off every head showing it first, which replaces (and frees)
+ * its surface, so no UI reads an unmapped view.  The dma_memory_map()
+ * mappings of the entries stay too: they keep the memory regions
+ * referenced, as before.
+ */
+static bool pvd_view_map(uint8_t *base, size_t off, size_t len, int fd,
+                         uint64_t fd_off)
+{
+    void *p = mmap(base + off, len, PROT_READ, MAP_SHARED | MAP_FIXED, fd,
+                   fd_off);
+
+    return p == (void *)(base + off);
+}
+
+static uint8_t *pvd_resource_view(VirtIOPVDisplay *s, PvdResource *res)
+{
+    size_t hps = qemu_real_host_page_size(), len, off = 0, run_off = 0;
+    size_t run_len = 0;
+    uint64_t run_fd_off = 0;
+    uint32_t i, maps = 0;
+    int run_fd = -1;
+    uint8_t *base;
+
+    if (res->view_tried) {
+        return res->view;
+    }
+    res->view_tried = true;
+    if (!s->conf.zero_copy || res->nr_mapped != res->nr_entries ||
+        virtio_vdev_has_feature(VIRTIO_DEVICE(s), VIRTIO_F_IOMMU_PLATFORM)) {
+        return NULL;
+    }
+
+    /* Already contiguous in QEMU's mapping of guest RAM: use it as is. */
+    for (i = 1; i < res->nr_entries; i++) {
+        if ((uint8_t *)res->iov[i - 1].iov_base + res->iov[i - 1].iov_len !=
+            res->iov[i].iov_base) {
+            break;
+        }
+    }
+    if (i == res->nr_entries) {
+        res->view = res->iov[0].iov_base;
+        return res->view;
+    }
+
+    len = ROUND_UP(res->size, hps);
+    base = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+                MAP_NORESERVE, -1, 0);
+    if (base == MAP_FAILED) {
+        return NULL;
+    }
+    for (i = 0; i <= res->nr_entries; i++) {
+        RAMBlock *rb = NULL;
+        ram_addr_t rb_off = 0;
+        uint64_t fd_off = 0;
+        size_t elen = 0, ps;
+        int fd = -1;
+
+        if (i < res->nr_entries) {
+            elen = res->iov[i].iov_len;
+            rb = qemu_ram_block_from_host(res->iov[i].iov_base, false,
+                                          &rb_off);
+            fd = rb && qemu_ram_is_shared(rb) ? qemu_ram_get_fd(rb) : -1;
+            if (fd < 0) {
+                goto fail;
+            }
+            fd_off = rb->fd_offset + rb_off;
+            /* only the last entry may end inside a page */
+            ps = MAX(hps, qemu_ram_pagesize(rb));
+            if ((fd_off | off) % ps ||
+                (elen % ps && i != res->nr_entries - 1)) {
+                goto fail;
+            }
+            if (run_len && fd == run_fd && fd_off == run_fd_off + run_len) {
+                run_len += elen;
+                off += elen;
+                continue;
+            }
+        }
+        if (run_len) {
+            if (s->view_maps + maps >= s->conf.max_view_maps ||
+                !pvd_view_map(base, run_off, ROUND_UP(run_len, hps), run_fd,
+                              run_fd_off)) {
+                goto fail;
+            }
+            maps++;
+        }
+        run_fd = fd;
+        run_fd_off = fd_off;
+        run_off = off;
+        run_len = elen;
+        off += elen;
+    }
+    res->view = base;
+    res->view_len = len;
+    res->view_maps = maps;
+    s->view_maps += maps;
+    return res->view;
+
+fail:
+    munmap(base, len);
+    return NULL;
+}
+
 /* ------------------------------------------------------------------ */
 /* Heads */
 
@@ -356,8 +518,12 @@ static pixman_format_code_t pvd_pixman_format(uint32_t format)
     }
 }
 
-/* Copy the framebuffer rectangle @r (inside the source rectangle). */
-static void pvd_head_copy(VirtIOPVDisplay *s, uint32_t idx, const PvdRect *r)
+/*
+ * Copy the framebuffer rectangle @r (inside the source rectangle) into the
+ * head's own surface.  Returns the bytes of guest memory read.
+ */
+static uint64_t pvd_head_copy(VirtIOPVDisplay *s, uint32_t idx,
+                              const PvdRect *r)
 {
     PvdHead *h = &s->heads[idx];
     const PvdScanout *sc = &h->sc;
@@ -370,9 +536,8 @@ static void pvd_head_copy(VirtIOPVDisplay *s, uint32_t idx, const PvdRect *r)
     uint32_t row, n;
 
     if (!ds || !h->res || !fmt) {
-        return;
+        return 0;
     }
-    s->stats_bytes_read += (uint64_t)line * r->height;
 
     if (fmt == surface_format(ds)) {
         uint8_t *dst = surface_data(ds);
@@ -416,10 +581,62 @@ static void pvd_head_copy(VirtIOPVDisplay *s, uint32_t idx, const PvdRect *r)
         }
     }
     trace_virtio_pvdisplay_head_refresh(idx, r->width, r->height, dx, dy);
-    dpy_gfx_update(h->con, dx, dy, r->width, r->height);
+    return (uint64_t)line * r->height;
 }
 
-static void pvd_head_refresh_full(VirtIOPVDisplay *s, uint32_t idx)
+/*
+ * Show the framebuffer rectangles @rects[@n] (clipped to the source
+ * rectangle, possibly overlapping) on head @idx.  They are first cut into
+ * disjoint pieces, so overlapping damage costs what its union costs.  A
+ * head showing a view copies nothing.  The UI is then told once: the
+ * bounding box when it is at most twice the damaged area (UIs redraw
+ * boxes cheaply), else each piece.
+ */
+static void pvd_head_show(VirtIOPVDisplay *s, uint32_t idx,
+                          const PvdRect *rects, uint32_t n)
+{
+    PvdHead *h = &s->heads[idx];
+    uint64_t area = 0, bytes = 0;
+    uint32_t i, k, x0 = UINT32_MAX, y0 = UINT32_MAX, x1 = 0, y1 = 0;
+
+    if (!h->ds || !h->res) {
+        return;
+    }
+    k = pvd_wire_rect_union(rects, n, s->pieces);
+    for (i = 0; i < k; i++) {
+        const PvdRect *r = &s->pieces[i];
+
+        if (!h->view) {
+            bytes += pvd_head_copy(s, idx, r);
+        }
+        area += (uint64_t)r->width * r->height;
+        x0 = MIN(x0, r->x);
+        y0 = MIN(y0, r->y);
+        x1 = MAX(x1, r->x + r->width);
+        y1 = MAX(y1, r->y + r->height);
+    }
+    s->stats_bytes_read += bytes;
+    s->batch_bytes += bytes;
+    if (h->view) {
+        s->stats_view_updates++;
+    }
+    if (!k) {
+        return;
+    }
+    if ((uint64_t)(x1 - x0) * (y1 - y0) <= 2 * area) {
+        dpy_gfx_update(h->con, x0 - h->sc.src_x, y0 - h->sc.src_y,
+                       x1 - x0, y1 - y0);
+        return;
+    }
+    for (i = 0; i < k; i++) {
+        const PvdRect *r = &s->pieces[i];
+
+        dpy_gfx_update(h->con, r->x - h->sc.src_x, r->y - h->sc.src_y,
+                       r->width, r->height);
+    }
+}
+
+static void pvd_head_show_all(VirtIOPVDisplay *s, uint32_t idx)
 {
     const PvdScanout *sc = &s->heads[idx].sc;
     PvdRect r = {
@@ -429,7 +646,15 @@ static void pvd_head_refresh_full(VirtIOPVDisplay *s, uint32_t idx)
         .height = sc->src_height,
     };
 
-    pvd_head_copy(s, idx, &r);
+    pvd_head_show(s, idx, &r, 1);
+}
+
+/* Give the console @ds; it owns it from now on and frees the old one. */
+static void pvd_head_set_surface(PvdHead *h, DisplaySurface *ds, bool view)
+{
+    dpy_gfx_replace_surface(h->con, ds);
+    h->ds = ds;
+    h->view = view;
 }
 
 static void pvd_head_disable(VirtIOPVDisplay *s, uint32_t idx)
@@ -442,8 +667,15 @@ static void pvd_head_disable(VirtIOPVDisplay *s, uint32_t idx)
     memset(&h->sc, 0, sizeof(h->sc));
     h->res = NULL;
     if (h->ds) {
-        /* the console frees the old surface and shows a placeholder */
-        dpy_gfx_replace_surface(h->con, NULL);
+        /*
+         * A placeholder of a fixed size (QEMU's default one would have the
+         * old mode's size, outside the budget).  The console frees the old
+         * surface, so a view is no longer read after this.
+         */
+        pvd_head_set_surface(h, qemu_create_placeholder_surface(
+                                 PVD_PLACEHOLDER_W, PVD_PLACEHOLDER_H,
+                                 "Display output is not active."), false);
+        dpy_gfx_update_full(h->con);
         h->ds = NULL;
     }
     pvd_hostmem_release(s, h->surface_bytes);
@@ -451,27 +683,90 @@ static void pvd_head_disable(VirtIOPVDisplay *s, uint32_t idx)
 }
 
 /*
- * Point head @idx at @res with configuration @sc, resizing its surface if
- * the source size changed.  Fails, changing nothing, when the new surface
- * does not fit in the host memory budget.
+ * A surface over the framebuffer's pixels in the resource's view, or NULL
+ * if the head has to copy: a format the console cannot show as it is, no
+ * view, or a layout pixman cannot describe.
+ */
+static DisplaySurface *pvd_view_surface(VirtIOPVDisplay *s,
+                                        const PvdScanout *sc, PvdResource *res)
+{
+    uint64_t first = pvd_wire_pixel_offset(sc, sc->src_x, sc->src_y);
+    uint8_t *view;
+
+    if (pvd_pixman_format(sc->format) != PIXMAN_x8r8g8b8 ||
+        sc->stride % 4 || first % 4 ||
+        (uint64_t)sc->stride * sc->src_height > INT32_MAX) {
+        return NULL;
+    }
+    view = pvd_resource_view(s, res);
+    if (!view) {
+        return NULL;
+    }
+    return qemu_create_displaysurface_from(sc->src_width, sc->src_height,
+                                           PIXMAN_x8r8g8b8, sc->stride,
+                                           view + first);
+}
+
+/* A surface of its own for a head that copies; NULL if the host has none. */
+static DisplaySurface *pvd_copy_surface(uint32_t width, uint32_t height,
+                                        Error **errp)
+{
+    qemu_pixman_shareable handle;
+    pixman_image_t *image;
+    DisplaySurface *ds;
+
+    if (!qemu_pixman_image_new_shareable(&image, &handle, "pvdisplay",
+                                         PIXMAN_x8r8g8b8, width, height,
+                                         width * 4, errp)) {
+        return NULL;
+    }
+    ds = qemu_create_displaysurface_pixman(image);
+    qemu_displaysurface_set_share_handle(ds, handle, 0);
+    pixman_image_unref(image);
+    return ds;
+}
+
+/*
+ * Point head @idx at @res with configuration @sc: a surface over the
+ * resource's view when possible, else a surface of its own (kept when its
+ * size fits).  Fails, changing nothing, when a surface of its own does not
+ * fit in the host memory budget or cannot be allocated.
  */
 static uint32_t pvd_head_set_scanout(VirtIOPVDisplay *s, uint32_t idx,
                                      const PvdScanout *sc, PvdResource *res,
                                      const char **why)
 {
     PvdHead *h = &s->heads[idx];
+    DisplaySurface *ds = pvd_view_surface(s, sc, res);
 
-    if (!h->ds || surface_width(h->ds) != sc->src_width ||
-        surface_height(h->ds) != sc->src_height) {
+    if (ds) {
+        pvd_head_set_surface(h, ds, true);
+        pvd_hostmem_release(s, h->surface_bytes);
+        h->surface_bytes = 0;
+        trace_virtio_pvdisplay_head_resize(idx, sc->src_width,
+                                           sc->src_height);
+    } else if (!h->ds || h->view || surface_width(h->ds) != sc->src_width ||
+               surface_height(h->ds) != sc->src_height) {
         uint64_t bytes = (uint64_t)sc->src_width * sc->src_height * 4;
+        uint64_t old = h->surface_bytes;
+        Error *err = NULL;
 
-        if (!pvd_hostmem_charge(s, h->surface_bytes, bytes)) {
+        if (!pvd_hostmem_charge(s, old, bytes)) {
             *why = "surface exceeds the host memory budget";
             return PVDISPLAY_STATUS_ERR_OUT_OF_MEMORY;
         }
+        ds = pvd_copy_surface(sc->src_width, sc->src_height, &err);
+        if (!ds) {
+            pvd_hostmem_charge(s, bytes, old);
+            pvd_guest_error(s, "head %u: no host memory for a %ux%u surface: "
+                            "%s", idx, sc->src_width, sc->src_height,
+                            error_get_pretty(err));
+            error_free(err);
+            *why = "host allocation of the surface failed";
+            return PVDISPLAY_STATUS_ERR_OUT_OF_MEMORY;
+        }
         h->surface_bytes = bytes;
-        h->ds = qemu_create_displaysurface(sc->src_width, sc->src_height);
-        dpy_gfx_replace_surface(h->con, h->ds);
+        pvd_head_set_surface(h, ds, false);
         trace_virtio_pvdisplay_head_resize(idx, sc->src_width,
                                            sc->src_height);
     }
@@ -718,10 +1013,11 @@ static uint32_t pvd_cmd_scanout_update(VirtIOPVDisplay *s,
                                        const PvdWireLimits *lim,
                                        const char **why)
 {
+    PvdRect rects[PVDISPLAY_MAX_DAMAGE_RECTS];
     PvdScanoutUpdate u;
     PvdResource *res;
     PvdHead *h;
-    uint32_t status, i;
+    uint32_t status, i, n;
     bool full;
 
     status = pvd_wire_decode_scanout_update(buf, len, lim, &u, why);
@@ -762,16 +1058,15 @@ static uint32_t pvd_cmd_scanout_update(VirtIOPVDisplay *s,
     }
 
     if (full) {
-        pvd_head_refresh_full(s, u.head);
+        pvd_head_show_all(s, u.head);
         return PVDISPLAY_STATUS_OK;
     }
-    for (i = 0; i < u.nr_rects; i++) {
-        PvdRect r;
-
-        if (pvd_wire_clip_rect(&u.rects[i], &h->sc, &r)) {
-            pvd_head_copy(s, u.head, &r);
+    for (i = 0, n = 0; i < u.nr_rects; i++) {
+        if (pvd_wire_clip_rect(&u.rects[i], &h->sc, &rects[n])) {
+            n++;
         }
     }
+    pvd_head_show(s, u.head, rects, n);
     return PVDISPLAY_STATUS_OK;
 }
 
@@ -862,7 +1157,9 @@ static void pvd_process_ctrl(VirtIOPVDisplay *s)
     if (!virtio_queue_ready(s->ctrl_vq)) {
         return;
     }
-    while (n < PVD_BATCH && !pvd_fault_stalled(s->fault)) {
+    s->batch_bytes = 0;
+    while (n < PVD_BATCH && s->batch_bytes < PVD_BATCH_BYTES &&
+           !pvd_fault_stalled(s->fault)) {
         size_t len;
 
         elem = virtqueue_pop(s->ctrl_vq, sizeof(VirtQueueElement));
@@ -880,7 +1177,7 @@ static void pvd_process_ctrl(VirtIOPVDisplay *s)
     if (n) {
         virtio_notify(vdev, s->ctrl_vq);
     }
-    if (n == PVD_BATCH) {
+    if (n == PVD_BATCH || s->batch_bytes >= PVD_BATCH_BYTES) {
         /* more may be queued: continue later, let the main loop run */
         qemu_bh_schedule(s->ctrl_bh);
     }
@@ -918,15 +1215,13 @@ static void pvd_fault_config_event(void *opaque)
 /* ------------------------------------------------------------------ */
 /* Console */
 
+/* The console of one head asks for a redraw: its surface is current. */
 static void pvd_gfx_invalidate(void *opaque)
 {
-    VirtIOPVDisplay *s = opaque;
-    uint32_t i;
+    PvdHead *h = opaque;
 
-    for (i = 0; i < s->conf.heads; i++) {
-        if (s->heads[i].ds) {
-            dpy_gfx_update_full(s->heads[i].con);
-        }
+    if (h->ds) {
+        dpy_gfx_update_full(h->con);
     }
 }
 
@@ -937,7 +1232,7 @@ static void pvd_gfx_update(void *opaque)
 
 static void pvd_ui_info(void *opaque, uint32_t idx, QemuUIInfo *info)
 {
-    VirtIOPVDisplay *s = opaque;
+    VirtIOPVDisplay *s = ((PvdHead *)opaque)->s;
     bool connected, pos_from_ui;
     uint32_t width, height;
     PvdHead *h;
@@ -1084,6 +1379,7 @@ static void pvd_realize(DeviceState *dev, Error **errp)
     s->resource_table = g_hash_table_new(NULL, NULL);
     s->bounce_size = MAX(64 * KiB, (size_t)s->conf.max_xres * 4);
     s->bounce = g_malloc(s->bounce_size);
+    s->pieces = g_new(PvdRect, PVD_WIRE_UNION_MAX);
 
     s->heads = g_new0(PvdHead, s->conf.heads);
     for (i = 0; i < s->conf.heads; i++) {
@@ -1092,7 +1388,9 @@ static void pvd_realize(DeviceState *dev, Error **errp)
         h->connected = true;
         h->pref_width = s->conf.xres;
         h->pref_height = s->conf.yres;
-        h->con = graphic_console_init(dev, i, &pvd_gfx_ops, s);
+        h->s = s;
+        /* each console's callbacks get its own head */
+        h->con = graphic_console_init(dev, i, &pvd_gfx_ops, h);
     }
 }
 
@@ -1112,6 +1410,7 @@ static void pvd_unrealize(DeviceState *dev)
     g_hash_table_destroy(s->resource_table);
     g_free(s->heads);
     g_free(s->bounce);
+    g_free(s->pieces);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1249,7 +1548,7 @@ static bool pvd_load_head(VirtIOPVDisplay *s, uint32_t idx,
         pvd_head_disable(s, idx);
         return true;
     }
-    pvd_head_refresh_full(s, idx);
+    pvd_head_show_all(s, idx);
     return true;
 }
 
@@ -1391,6 +1690,9 @@ static const Property pvd_properties[] = {
     DEFINE_PROP_BOOL("edid", VirtIOPVDisplay, conf.edid, true),
     DEFINE_PROP_SIZE("max-hostmem", VirtIOPVDisplay, conf.max_hostmem,
                      256 * MiB),
+    DEFINE_PROP_BOOL("zero-copy", VirtIOPVDisplay, conf.zero_copy, true),
+    DEFINE_PROP_UINT32("max-view-maps", VirtIOPVDisplay, conf.max_view_maps,
+                       16384),
 };
 
 static void pvd_class_init(ObjectClass *klass, void *data)
@@ -1418,6 +1720,11 @@ static void pvd_class_init(ObjectClass *klass, void *data)
     object_class_property_set_description(klass, "max-hostmem",
         "Host memory the guest can make the device allocate "
         "(surfaces, resource bookkeeping)");
+    object_class_property_set_description(klass, "zero-copy",
+        "Show guest pages directly when guest RAM is a shared file "
+        "(off: always copy into a surface of the device's own)");
+    object_class_property_set_description(klass, "max-view-maps",
+        "Host mappings the device may hold for zero-copy views");
 
     vdc->realize = pvd_realize;
     vdc->unrealize = pvd_unrealize;
@@ -1438,6 +1745,9 @@ static void pvd_instance_init(Object *obj)
                                    &s->stats_updates, OBJ_PROP_FLAG_READ);
     object_property_add_uint64_ptr(obj, "x-stats-bytes-read",
                                    &s->stats_bytes_read, OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "x-stats-view-updates",
+                                   &s->stats_view_updates,
+                                   OBJ_PROP_FLAG_READ);
     s->fault = g_new0(PvdFault, 1);
     pvd_fault_init(s->fault, obj, pvd_fault_resume, pvd_fault_config_event,
                    s);

@@ -30,6 +30,8 @@ typedef struct VirtIOPVDisplayConf {
     uint32_t max_yres;          /* "max-yres", config max_height */
     bool edid;                  /* "edid", offer PVDISPLAY_F_EDID */
     uint64_t max_hostmem;       /* "max-hostmem", guest-driven host memory */
+    bool zero_copy;             /* "zero-copy", show guest pages directly */
+    uint32_t max_view_maps;     /* "max-view-maps", mappings for views */
 } VirtIOPVDisplayConf;
 
 struct VirtIOPVDisplay {
@@ -49,6 +51,10 @@ struct VirtIOPVDisplay {
 
     uint8_t *bounce;            /* pixel format conversion buffer */
     size_t bounce_size;
+    /* disjoint pieces of one update's damage, see pvd_head_show() */
+    struct PvdRect *pieces;     /* [PVD_WIRE_UNION_MAX] */
+    uint64_t batch_bytes;       /* copied in this run of the control queue */
+    uint32_t view_maps;         /* host mappings held by resource views */
 
     /*
      * Read-only QOM properties "x-stats-updates" and "x-stats-bytes-read",
@@ -57,6 +63,7 @@ struct VirtIOPVDisplay {
      */
     uint64_t stats_updates;     /* SCANOUT_UPDATE requests completed */
     uint64_t stats_bytes_read;  /* guest memory read to refresh consoles */
+    uint64_t stats_view_updates; /* updates shown without copying */
 
     /* test only: the "x-fault" plan, see hw/display/pvdisplay-fault.h */
     PvdFault *fault;

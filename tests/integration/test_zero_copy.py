@@ -1,0 +1,129 @@
+# SPDX-License-Identifier: MIT
+"""Zero copy: guest RAM is a shared memfd (the harness's default), so the
+device shows XRGB8888/ARGB8888 framebuffers through a view of the guest's
+pages and an update copies nothing.  What that guarantees instead of
+test_damage.py's "unreported writes stay invisible" (which runs with
+zero-copy=off): after an update, the host shows exactly what guest memory
+holds, every damaged pixel included, and the device read no guest memory to
+get there (x-stats-bytes-read unchanged, x-stats-view-updates counting).
+Pixels written without damage may show at any time: the UI is only told
+where to redraw.  Formats the console cannot show as they are fall back to
+copying, and front-buffer updates (DIRTYFB) return without waiting for a
+vblank, coalescing when the client outruns the device."""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from harness import PVDISPLAY_DEVICE, require_device, require_module  # noqa: E402
+from display_checks import Painter, fbdump, rgb  # noqa: E402
+
+require_device(PVDISPLAY_DEVICE)
+VM = {"modules": [require_module()]}
+TIMEOUT = 600
+
+RED, GREEN, BLUE, WHITE = "ff0000", "00ff00", "0000ff", "ffffff"
+BACKEND = "/machine/peripheral/video0/virtio-backend"
+
+
+def stats(vm):
+    return {p: vm.qmp("qom-get", path=BACKEND, property="x-stats-" + p)
+            for p in ("updates", "bytes-read", "view-updates")}
+
+
+def delta(a, b):
+    return {k: b[k] - a[k] for k in a}
+
+
+def host_is_guest(vm):
+    host, guest = vm.screendump(), fbdump(vm)
+    return (host.width, host.height) == (guest.width, guest.height) and \
+        host.data == guest.data
+
+
+def test_updates_copy_nothing(vm):
+    with Painter(vm, "--mode 1024x768") as p:
+        p.send("fill", 100, 100, 50, 40, RED)
+        s0 = stats(vm)
+        p.send("dirty", 100, 100, 50, 40)
+        p.send("damage", 10, 10, 20, 20, 980, 720, 30, 30)
+        p.send("commit")
+        d = delta(s0, stats(vm))
+        # DIRTYFB returns before the device answers: wait for the host.
+        assert vm.screendump().crop(100, 100, 50, 40).is_uniform(rgb(RED))
+        assert d["bytes-read"] == 0, d
+        assert d["view-updates"] >= 2 and d["updates"] >= 2, d
+        assert host_is_guest(vm)
+
+
+def test_flip_switches_views(vm):
+    with Painter(vm, "--mode 1024x768") as p:
+        p.send("fill", 0, 0, 1024, 768, BLUE)
+        s0 = stats(vm)
+        p.send("flip")
+        d = delta(s0, stats(vm))
+        assert vm.screendump().is_uniform(rgb(BLUE))
+        p.send("fill", 40, 40, 8, 8, GREEN)
+        p.send("damage", 40, 40, 8, 8)
+        assert vm.screendump().crop(40, 40, 8, 8).is_uniform(rgb(GREEN))
+        assert d["bytes-read"] == 0 and d["view-updates"] == 1, d
+        assert host_is_guest(vm)
+
+
+def test_unusual_layout_shows_through_view(vm):
+    """Padded stride, an offset and a source sub-rectangle: the view's
+    surface starts at the shown pixel and strides like the framebuffer."""
+    with Painter(vm, "--mode 1024x768 --fb-size 1300x900 --pad 24 --offset 8256 "
+                 "--view 200,100") as p:
+        p.send("fill", 300, 200, 40, 30, RED)
+        p.send("fill", 1100, 800, 100, 60, GREEN)
+        s0 = stats(vm)
+        p.send("dirty")
+        assert delta(s0, stats(vm))["bytes-read"] == 0
+        host = vm.screendump()
+        assert host.crop(100, 100, 40, 30).is_uniform(rgb(RED))
+        assert host.crop(900, 700, 100, 60).is_uniform(rgb(GREEN))
+        assert host_is_guest(vm)
+
+
+def test_formats_without_view_copy(vm):
+    """RGB565 and XBGR8888 are converted: the copy path, damage only."""
+    for fmt in ("RG16", "XB24"):
+        with Painter(vm, "--mode 640x480 --format %s" % fmt, name="zc-" + fmt) as p:
+            p.send("fill", 64, 32, 128, 64, RED)
+            s0 = stats(vm)
+            p.send("dirty", 64, 32, 128, 64)
+            d = delta(s0, stats(vm))
+            assert vm.screendump().crop(64, 32, 128, 64).is_uniform(rgb(RED)), fmt
+            cpp = 2 if fmt == "RG16" else 4
+            assert d["view-updates"] == 0 and d["bytes-read"] == 128 * 64 * cpp, (fmt, d)
+
+
+def test_dirtyfb_burst(vm):
+    """300 DIRTYFB ioctls back to back: the device gets at most one request
+    per ioctl (fewer when they coalesce), copies nothing, and the host ends
+    up showing guest memory.  (test_damage.py checks on the copy path that
+    coalesced damage loses no pixel.)"""
+    with Painter(vm, "--mode 1024x768") as p:
+        rects = [((i * 37) % 1000, (i * 53) % 740, 8, 16) for i in range(300)]
+        p.send("fill", 0, 0, 1024, 768, WHITE)
+        s0 = stats(vm)
+        p.send("burst", *[v for r in rects for v in r])
+        d = delta(s0, stats(vm))
+        assert 1 <= d["updates"] <= 300 and d["bytes-read"] == 0, d
+        assert d["view-updates"] == d["updates"], d
+        assert host_is_guest(vm)
+
+
+def test_destroying_the_shown_buffer(vm):
+    """The client exits while its buffer is shown: the device turns the
+    head off (fixed-size placeholder) before it drops the view, and fbcon
+    comes back through a view of its own buffer."""
+    with Painter(vm, "--mode 800x600") as p:
+        p.send("fill", 0, 0, 800, 600, RED)
+        p.send("dirty")
+        assert vm.screendump().is_uniform(rgb(RED))
+    img = vm.screendump()
+    assert not img.is_uniform(rgb(RED))
+    assert vm.run("true").rc == 0
