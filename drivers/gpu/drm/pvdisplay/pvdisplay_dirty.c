@@ -187,6 +187,17 @@ static int pvdisplay_fb_dirty(struct drm_framebuffer *fb,
 	 */
 	if (!drm_dev_enter(fb->dev, &idx))
 		return 0;
+	/*
+	 * Behind a device that stopped answering the damage would only pile
+	 * up: tell a userspace caller, as a commit would (the plane check
+	 * fails too).  The fbdev emulation (no @file) takes an error from
+	 * here for a driver bug and warns, so its damage is kept instead and
+	 * sent once the device is reset.
+	 */
+	if (file && pvdisplay_vq_broken(pvd)) {
+		drm_dev_exit(idx);
+		return -EIO;
+	}
 
 	if (flags & DRM_MODE_FB_DIRTY_ANNOTATE_COPY) {
 		inc = 2;
