@@ -17,15 +17,8 @@
 
 #include "pvdisplay_drv.h"
 
-static enum drm_mode_status
-pvdisplay_crtc_mode_valid(struct drm_crtc *crtc,
-			  const struct drm_display_mode *mode)
-{
-	return pvdisplay_mode_valid(crtc_to_output(crtc)->pvd, mode);
-}
-
 static const struct drm_crtc_helper_funcs pvdisplay_crtc_helper_funcs = {
-	.mode_valid = pvdisplay_crtc_mode_valid,
+	/* Modes are checked once, by pvdisplay_mode_valid(). */
 	/* Arms the commit's event on the next timer vblank. */
 	DRM_CRTC_HELPER_VBLANK_FUNCS,
 };

@@ -406,7 +406,7 @@ int pvdisplay_crtc_init(struct pvdisplay_output *output);
 
 /* pvdisplay_output.c */
 int pvdisplay_output_init(struct pvdisplay_output *output);
-enum drm_mode_status pvdisplay_mode_valid(struct pvdisplay_device *pvd,
+enum drm_mode_status pvdisplay_mode_valid(struct drm_device *drm,
 					  const struct drm_display_mode *mode);
 
 /* pvdisplay_kms.c */

@@ -18,16 +18,9 @@
 
 #include "pvdisplay_drv.h"
 
-static enum drm_mode_status
-pvdisplay_mode_config_mode_valid(struct drm_device *drm,
-				 const struct drm_display_mode *mode)
-{
-	return pvdisplay_mode_valid(to_pvd(drm), mode);
-}
-
 static const struct drm_mode_config_funcs pvdisplay_mode_config_funcs = {
 	.fb_create = pvdisplay_fb_create,
-	.mode_valid = pvdisplay_mode_config_mode_valid,
+	.mode_valid = pvdisplay_mode_valid,
 	.atomic_check = drm_atomic_helper_check,
 	.atomic_commit = drm_atomic_helper_commit,
 };

@@ -89,14 +89,21 @@ static u64 pvdisplay_mode_refresh_mhz(const struct drm_display_mode *mode)
 
 /**
  * pvdisplay_mode_valid - check a mode against the device's limits
- * @pvd: the device
+ * @drm: the DRM device
  * @mode: the mode
+ *
+ * The device's limits are the same for every head, so this is the one
+ * &drm_mode_config_funcs.mode_valid hook: DRM calls it for every probed
+ * mode (drm_helper_probe_single_connector_modes()) and for every mode
+ * userspace passes in (atomic MODE_ID, legacy SETCRTC), which covers what
+ * connector and CRTC hooks would check.
  *
  * Return: MODE_OK, or why the mode cannot be shown.
  */
-enum drm_mode_status pvdisplay_mode_valid(struct pvdisplay_device *pvd,
+enum drm_mode_status pvdisplay_mode_valid(struct drm_device *drm,
 					  const struct drm_display_mode *mode)
 {
+	struct pvdisplay_device *pvd = to_pvd(drm);
 	u64 refresh_mhz;
 
 	if (mode->hdisplay > pvd->max_width)
@@ -153,7 +160,7 @@ static void pvdisplay_pick_preferred(struct pvdisplay_output *output,
 	struct drm_display_mode *mode, *fallback = NULL;
 
 	list_for_each_entry(mode, &connector->probed_modes, head) {
-		bool usable = pvdisplay_mode_valid(pvd, mode) == MODE_OK;
+		bool usable = pvdisplay_mode_valid(&pvd->drm, mode) == MODE_OK;
 
 		if (!pref && usable && (mode->type & DRM_MODE_TYPE_PREFERRED))
 			pref = mode;
@@ -166,7 +173,7 @@ static void pvdisplay_pick_preferred(struct pvdisplay_output *output,
 		pref = fallback;
 	if (!pref)
 		list_for_each_entry(mode, &connector->probed_modes, head)
-			if (pvdisplay_mode_valid(pvd, mode) == MODE_OK) {
+			if (pvdisplay_mode_valid(&pvd->drm, mode) == MODE_OK) {
 				pref = mode;
 				break;
 			}
@@ -250,16 +257,8 @@ static int pvdisplay_connector_get_modes(struct drm_connector *connector)
 	return count;
 }
 
-static enum drm_mode_status
-pvdisplay_connector_mode_valid(struct drm_connector *connector,
-			       const struct drm_display_mode *mode)
-{
-	return pvdisplay_mode_valid(connector_to_output(connector)->pvd, mode);
-}
-
 static const struct drm_connector_helper_funcs pvdisplay_connector_helper_funcs = {
 	.get_modes = pvdisplay_connector_get_modes,
-	.mode_valid = pvdisplay_connector_mode_valid,
 };
 
 static enum drm_connector_status
