@@ -176,7 +176,7 @@ static int pvdisplay_probe(struct virtio_device *vdev)
 	if (ret)
 		goto err_reset;
 
-	ret = pvdisplay_refresh_display_info(pvd);
+	ret = pvdisplay_refresh_display_info(pvd, NULL);
 	if (ret)
 		goto err_reset;
 
@@ -281,7 +281,7 @@ static int pvdisplay_device_up(struct pvdisplay_device *pvd)
 	pvdisplay_clear_events(pvd);
 	pvdisplay_gem_restart(pvd);
 	/* Keeps the previous information if the device does not answer. */
-	pvdisplay_refresh_display_info(pvd);
+	pvdisplay_refresh_display_info(pvd, NULL);
 	return 0;
 }
 

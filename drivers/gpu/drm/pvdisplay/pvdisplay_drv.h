@@ -255,6 +255,7 @@ struct pvdisplay_output {
  * @use_dma_api: memory entries carry DMA addresses (%VIRTIO_F_ACCESS_PLATFORM)
  *	rather than guest physical ones.
  * @outputs: @num_heads heads.
+ * @hotplug_mode_update_property: the connectors' "hotplug_mode_update".
  * @info_lock: protects &pvdisplay_output.info and &pvdisplay_output.edid.
  * @config_work: re-reads display information after a configuration change.
  * @resource_ida: allocates resource ids (1..INT_MAX).
@@ -281,6 +282,7 @@ struct pvdisplay_device {
 	bool has_extra_formats;
 	bool use_dma_api;
 	struct pvdisplay_output *outputs;
+	struct drm_property *hotplug_mode_update_property;
 	/* Protects outputs[].info and outputs[].edid. */
 	struct mutex info_lock;
 	struct work_struct config_work;
@@ -411,7 +413,8 @@ enum drm_mode_status pvdisplay_mode_valid(struct drm_device *drm,
 
 /* pvdisplay_kms.c */
 int pvdisplay_kms_init(struct pvdisplay_device *pvd);
-int pvdisplay_refresh_display_info(struct pvdisplay_device *pvd);
+int pvdisplay_refresh_display_info(struct pvdisplay_device *pvd,
+				   unsigned long *changed);
 void pvdisplay_kms_device_reset(struct pvdisplay_device *pvd);
 void pvdisplay_output_sync_reset(struct pvdisplay_output *output);
 void pvdisplay_config_work(struct work_struct *work);

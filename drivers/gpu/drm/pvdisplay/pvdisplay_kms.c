@@ -3,6 +3,7 @@
  * pvdisplay mode configuration, commit tail and display-change handling.
  */
 
+#include <linux/bitops.h>
 #include <linux/virtio.h>
 #include <linux/virtio_config.h>
 
@@ -49,22 +50,51 @@ static const struct drm_mode_config_helper_funcs pvdisplay_mode_config_helpers =
 	.atomic_commit_tail = pvdisplay_atomic_commit_tail,
 };
 
+static bool pvdisplay_head_state_equal(const struct pvdisplay_head_state *a,
+				       const struct pvdisplay_head_state *b)
+{
+	return a->connected == b->connected &&
+	       a->width == b->width && a->height == b->height &&
+	       a->x == b->x && a->y == b->y &&
+	       a->refresh_mhz == b->refresh_mhz &&
+	       a->width_mm == b->width_mm && a->height_mm == b->height_mm;
+}
+
+/* Both EDIDs passed drm_edid_valid(), so their block counts are exact. */
+static bool pvdisplay_edid_equal(const struct drm_edid *a,
+				 const struct drm_edid *b)
+{
+	const struct edid *ra = drm_edid_raw(a), *rb = drm_edid_raw(b);
+
+	if (!ra || !rb)
+		return !ra && !rb;
+	return ra->extensions == rb->extensions &&
+	       !memcmp(ra, rb, (ra->extensions + 1) * EDID_LENGTH);
+}
+
 /**
  * pvdisplay_refresh_display_info - re-read display information and EDIDs
  * @pvd: the device
+ * @changed: out, may be NULL: bit N set if head N's information or EDID
+ *	differs from what the driver had
  *
  * Queries the device without holding &pvdisplay_device.info_lock, then
  * swaps the results in.  A head whose EDID cannot be read just has none.
  *
  * Return: 0, or a negative errno if the display information is unusable
- * (the previous information is kept then).
+ * (the previous information is kept then, and nothing counts as changed).
  */
-int pvdisplay_refresh_display_info(struct pvdisplay_device *pvd)
+int pvdisplay_refresh_display_info(struct pvdisplay_device *pvd,
+				   unsigned long *changed)
 {
 	struct pvdisplay_head_state heads[PVDISPLAY_MAX_HEADS];
 	const struct drm_edid *edids[PVDISPLAY_MAX_HEADS] = {};
+	unsigned long diff = 0;
 	unsigned int i;
 	int ret;
+
+	if (changed)
+		*changed = 0;
 
 	ret = pvdisplay_cmd_get_display_info(pvd, heads);
 	if (ret)
@@ -76,8 +106,13 @@ int pvdisplay_refresh_display_info(struct pvdisplay_device *pvd)
 
 	mutex_lock(&pvd->info_lock);
 	for (i = 0; i < pvd->num_heads; i++) {
-		pvd->outputs[i].info = heads[i];
-		swap(pvd->outputs[i].edid, edids[i]);
+		struct pvdisplay_output *output = &pvd->outputs[i];
+
+		if (!pvdisplay_head_state_equal(&output->info, &heads[i]) ||
+		    !pvdisplay_edid_equal(output->edid, edids[i]))
+			diff |= BIT(i);
+		output->info = heads[i];
+		swap(output->edid, edids[i]);
 	}
 	mutex_unlock(&pvd->info_lock);
 
@@ -85,7 +120,24 @@ int pvdisplay_refresh_display_info(struct pvdisplay_device *pvd)
 	for (i = 0; i < pvd->num_heads; i++)
 		drm_edid_free(edids[i]);
 
+	if (changed)
+		*changed = diff;
 	return 0;
+}
+
+/*
+ * Tell userspace and the in-kernel clients (fbdev) which heads changed: a
+ * connector event (HOTPLUG=1 CONNECTOR=id) when one head did, as a host
+ * window resize does; a device-wide event when several did, as one uevent
+ * cannot name several connectors.
+ */
+static void pvdisplay_send_hotplug(struct pvdisplay_device *pvd,
+				   unsigned long changed)
+{
+	if (hweight_long(changed) == 1)
+		drm_kms_helper_connector_hotplug_event(&pvd->outputs[__ffs(changed)].connector);
+	else
+		drm_kms_helper_hotplug_event(&pvd->drm);
 }
 
 /**
@@ -93,12 +145,14 @@ int pvdisplay_refresh_display_info(struct pvdisplay_device *pvd)
  * @work: &pvdisplay_device.config_work
  *
  * The event bit is cleared before the information is re-read, so a change
- * arriving meanwhile raises it again and is not lost.
+ * arriving meanwhile raises it again and is not lost.  Only heads whose
+ * information changed are announced.
  */
 void pvdisplay_config_work(struct work_struct *work)
 {
 	struct pvdisplay_device *pvd =
 		container_of(work, struct pvdisplay_device, config_work);
+	unsigned long changed;
 	u32 events, clear;
 	int idx;
 
@@ -111,8 +165,8 @@ void pvdisplay_config_work(struct work_struct *work)
 		clear = PVDISPLAY_EVENT_DISPLAY;
 		virtio_cwrite_le(pvd->vdev, struct pvdisplay_config,
 				 events_clear, &clear);
-		if (!pvdisplay_refresh_display_info(pvd))
-			drm_kms_helper_hotplug_event(&pvd->drm);
+		if (!pvdisplay_refresh_display_info(pvd, &changed) && changed)
+			pvdisplay_send_hotplug(pvd, changed);
 	}
 
 	drm_dev_exit(idx);
@@ -211,6 +265,17 @@ int pvdisplay_kms_init(struct pvdisplay_device *pvd)
 	ret = drm_mode_create_suggested_offset_properties(drm);
 	if (ret)
 		return ret;
+
+	/*
+	 * Not a core property, but the name compositors (mutter, kwin) look
+	 * for, as on qxl and vmwgfx: 1 means "the preferred mode follows the
+	 * host window; switch to it on hotplug".
+	 */
+	pvd->hotplug_mode_update_property =
+		drm_property_create_range(drm, DRM_MODE_PROP_IMMUTABLE,
+					  "hotplug_mode_update", 0, 1);
+	if (!pvd->hotplug_mode_update_property)
+		return -ENOMEM;
 
 	for (i = 0; i < pvd->num_heads; i++) {
 		ret = pvdisplay_output_init(&pvd->outputs[i]);

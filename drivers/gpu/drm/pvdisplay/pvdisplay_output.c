@@ -330,6 +330,8 @@ int pvdisplay_output_init(struct pvdisplay_output *output)
 				   drm->mode_config.suggested_x_property, 0);
 	drm_object_attach_property(&connector->base,
 				   drm->mode_config.suggested_y_property, 0);
+	drm_object_attach_property(&connector->base,
+				   output->pvd->hotplug_mode_update_property, 1);
 
 	return drm_connector_attach_encoder(connector, encoder);
 }
