@@ -18,6 +18,7 @@
 
 #include <drm/drm_atomic.h>
 #include <drm/drm_atomic_helper.h>
+#include <drm/drm_blend.h>
 #include <drm/drm_damage_helper.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_fourcc.h>
@@ -456,5 +457,16 @@ int pvdisplay_plane_init(struct pvdisplay_output *output)
 
 	drm_plane_helper_add(&output->primary, &pvdisplay_plane_helper_funcs);
 	drm_plane_enable_fb_damage_clips(&output->primary);
-	return 0;
+
+	/*
+	 * The device shows the colour channels and ignores alpha, and the
+	 * primary plane has nothing under it: the head is black where no
+	 * plane is.  That is "None", and also "Pre-multiplied" over black
+	 * (C = Cs + (1 - As) * 0 = Cs), the default userspace expects for
+	 * alpha formats.  "Coverage" (C = As * Cs) would need the device to
+	 * multiply, so it is not offered.
+	 */
+	return drm_plane_create_blend_mode_property(&output->primary,
+						    BIT(DRM_MODE_BLEND_PIXEL_NONE) |
+						    BIT(DRM_MODE_BLEND_PREMULTI));
 }
