@@ -17,7 +17,6 @@
 #include <drm/drm_atomic.h>
 #include <drm/drm_atomic_helper.h>
 #include <drm/drm_drv.h>
-#include <drm/drm_fbdev_shmem.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_managed.h>
@@ -36,7 +35,7 @@ static const struct drm_driver pvdisplay_drm_driver = {
 	.dumb_create = pvdisplay_dumb_create,
 	/* Foreign buffers can be imported, but not scanned out. */
 	.gem_prime_import = drm_gem_shmem_prime_import_no_map,
-	DRM_FBDEV_SHMEM_DRIVER_OPS,
+	PVDISPLAY_FBDEV_DRIVER_OPS,
 	.name = DRIVER_NAME,
 	.desc = DRIVER_DESC,
 	.major = DRIVER_MAJOR,

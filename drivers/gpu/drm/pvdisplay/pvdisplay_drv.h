@@ -38,6 +38,8 @@
 /* How long a request may stay unanswered before the caller gives up. */
 #define PVDISPLAY_REQ_TIMEOUT	(5 * HZ)
 
+struct drm_fb_helper;
+struct drm_fb_helper_surface_size;
 struct virtio_device;
 struct virtqueue;
 
@@ -410,6 +412,22 @@ int pvdisplay_crtc_init(struct pvdisplay_output *output);
 int pvdisplay_output_init(struct pvdisplay_output *output);
 enum drm_mode_status pvdisplay_mode_valid(struct drm_device *drm,
 					  const struct drm_display_mode *mode);
+
+/* pvdisplay_fbdev.c */
+#ifdef CONFIG_DRM_FBDEV_EMULATION
+int pvdisplay_fbdev_probe(struct drm_fb_helper *helper,
+			  struct drm_fb_helper_surface_size *sizes);
+void pvdisplay_fbdev_follow(struct pvdisplay_device *pvd);
+#define PVDISPLAY_FBDEV_DRIVER_OPS \
+	.fbdev_probe = pvdisplay_fbdev_probe
+#else
+static inline void pvdisplay_fbdev_follow(struct pvdisplay_device *pvd)
+{
+}
+
+#define PVDISPLAY_FBDEV_DRIVER_OPS \
+	.fbdev_probe = NULL
+#endif
 
 /* pvdisplay_kms.c */
 int pvdisplay_kms_init(struct pvdisplay_device *pvd);

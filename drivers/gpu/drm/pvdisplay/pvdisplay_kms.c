@@ -146,7 +146,8 @@ static void pvdisplay_send_hotplug(struct pvdisplay_device *pvd,
  *
  * The event bit is cleared before the information is re-read, so a change
  * arriving meanwhile raises it again and is not lost.  Only heads whose
- * information changed are announced.
+ * information changed are announced; fbcon then follows the new modes
+ * (pvdisplay_fbdev_follow()).
  */
 void pvdisplay_config_work(struct work_struct *work)
 {
@@ -165,8 +166,10 @@ void pvdisplay_config_work(struct work_struct *work)
 		clear = PVDISPLAY_EVENT_DISPLAY;
 		virtio_cwrite_le(pvd->vdev, struct pvdisplay_config,
 				 events_clear, &clear);
-		if (!pvdisplay_refresh_display_info(pvd, &changed) && changed)
+		if (!pvdisplay_refresh_display_info(pvd, &changed) && changed) {
 			pvdisplay_send_hotplug(pvd, changed);
+			pvdisplay_fbdev_follow(pvd);
+		}
 	}
 
 	drm_dev_exit(idx);
