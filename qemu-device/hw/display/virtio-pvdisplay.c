@@ -1391,6 +1391,16 @@ static void pvd_realize(DeviceState *dev, Error **errp)
         h->s = s;
         /* each console's callbacks get its own head */
         h->con = graphic_console_init(dev, i, &pvd_gfx_ops, h);
+        /*
+         * Until the guest shows something, a placeholder of the size the
+         * head asks the guest for: a UI opens its window at the console's
+         * size and reports that size back (ui_info), so with QEMU's 640x480
+         * default the guest would be asked for 640x480.
+         */
+        dpy_gfx_replace_surface(h->con,
+            qemu_create_placeholder_surface(s->conf.xres, s->conf.yres,
+                                            "The guest has not shown "
+                                            "anything on this head yet."));
     }
 }
 
