@@ -34,8 +34,10 @@ import threading
 import time
 from collections import Counter, namedtuple
 
+from .dbus_display import DBusDisplay, start_bus, stop_bus
 from .image import Image
 from .qmp import Qmp, QmpError, QmpTimeout, _connect_unix
+from .xvfb import Xvfb
 from .splat import find_splats
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -193,7 +195,16 @@ class Vm:
         "video0".
     heads, xres, yres: display device properties (heads maps to the device's
         own property name); device_props: any other -device properties.
-    display: "none" (tests), "vnc", "gtk" or "dbus".
+    display: "none" (tests), "vnc", "gtk" (on $DISPLAY, or on an Xvfb screen
+        of the Vm's own, see xvfb) or "dbus" (on a private bus the Vm
+        starts: dbus_display calls it).
+    xvfb: (width, height) of an X server without a screen the Vm starts for
+        its GTK window (vm.xvfb drives it).
+    vnc: also a VNC server on 127.0.0.1 (vnc_display, picked if None), with
+        any display.
+    qemu_env: extra environment variables for QEMU (e.g. DISPLAY).
+    console_login: a login session on the display's console (tty1), as
+        make run gives.
     modules: .ko files (host paths) to load at boot, with their dependencies.
     kernel_args: appended to the kernel command line.
     qemu_args: appended to the QEMU command line.
@@ -207,10 +218,10 @@ class Vm:
 
     def __init__(self, name="vm", display_device=PVDISPLAY_DEVICE, heads=None,
                  xres=None, yres=None, device_props=None, extra_devices=(),
-                 display="none", vnc_display=None, memory=2048, smp=2,
-                 modules=(), kernel_args="", qemu_args=(), files=None,
-                 boot_timeout=None, allow_splats=(), interactive=False,
-                 pcie_port=False):
+                 display="none", vnc_display=None, vnc=False, xvfb=None, qemu_env=None,
+                 memory=2048, smp=2, modules=(), kernel_args="", qemu_args=(),
+                 files=None, boot_timeout=None, allow_splats=(),
+                 interactive=False, console_login=False, pcie_port=False):
         self.name = name
         self.display_device = display_device
         self.device_props = dict(device_props or {})
@@ -233,6 +244,9 @@ class Vm:
         self.files = dict(files or {})
         self.allow_splats = list(allow_splats)
         self.interactive = interactive
+        self.console_login = console_login
+        self.qemu_env = dict(qemu_env or {})
+        self.xvfb_size = xvfb
         self.pcie_port = pcie_port
         self.accel = detect_accel()
         self.boot_timeout = boot_timeout or (60 if self.accel == "kvm" else 300)
@@ -243,6 +257,9 @@ class Vm:
         self.qemu = None
         self.qmp_conn = None
         self.virtiofsd = []
+        self.dbus_bus = None
+        self.dbus_display = None
+        self.xvfb = None
         self.agent = None
         self.boot_seconds = None
         self.splats = []
@@ -263,7 +280,7 @@ class Vm:
         self.results = os.path.join(self.share, "results")
         self.serial_log = os.path.join(self.dir, "serial.log")
         self.sockdir = None
-        if display == "vnc" and vnc_display is None:
+        if (display == "vnc" or vnc) and vnc_display is None:
             self.vnc_display = _free_vnc_display()
 
     # -- lifecycle ---------------------------------------------------------
@@ -285,6 +302,14 @@ class Vm:
             self._prepare_share()
             self._start_virtiofsd("root", env("PVD_GUEST_ROOT"), readonly=True)
             self._start_virtiofsd("run", self.share, readonly=False)
+            if self.xvfb_size:
+                self.xvfb = Xvfb(*self.xvfb_size, logdir=self.dir,
+                                 preexec_fn=_die_with_parent).start()
+                self.qemu_env.update(self.xvfb.env)
+            if self.display == "dbus":
+                self.dbus_bus, address = start_bus(self.sockdir, self.dir,
+                                                   _die_with_parent)
+                self.dbus_display = DBusDisplay(address)
             self._start_qemu()
             # QEMU creates its sockets before the guest runs; a QEMU that
             # refuses its command line exits instead: say why at once.
@@ -341,6 +366,7 @@ class Vm:
         with open(os.path.join(self.share, "config.sh"), "w") as f:
             f.write("PVD_MODULES=%s\n" % shlex.quote(" ".join(mods)))
             f.write("PVD_CONSOLE_SHELL=%d\n" % (1 if self.interactive else 0))
+            f.write("PVD_CONSOLE_LOGIN=%d\n" % (1 if self.console_login else 0))
 
     def _start_virtiofsd(self, tag, directory, readonly):
         log = open(os.path.join(self.dir, "virtiofsd-%s.log" % tag), "w")
@@ -405,24 +431,30 @@ class Vm:
         for dev in self.extra_devices:
             cmd += ["-device", dev]
         if self.display == "vnc":
-            cmd += ["-display", "none", "-vnc", "127.0.0.1:%d" % self.vnc_display]
-        elif self.display in ("none", "gtk", "dbus"):
+            cmd += ["-display", "none"]
+        elif self.display == "dbus":
+            # QEMU's option syntax would split the address at its commas.
+            cmd += ["-display", "dbus,addr=" + self.dbus_display.address.replace(",", ",,")]
+        elif self.display in ("none", "gtk"):
             cmd += ["-display", self.display]
         else:
             raise VmError("unknown display %r" % self.display)
+        if self.vnc_display is not None:
+            cmd += ["-vnc", "127.0.0.1:%d" % self.vnc_display]
         return cmd + self.qemu_args
 
     def _start_qemu(self):
         cmd = self.qemu_command()
         with open(os.path.join(self.dir, "qemu-cmdline.txt"), "w") as f:
             f.write(" ".join(shlex.quote(c) for c in cmd) + "\n")
+        environ = dict(os.environ, **self.qemu_env)
         if self.interactive:
-            self.qemu = subprocess.Popen(cmd, preexec_fn=_die_with_parent)
+            self.qemu = subprocess.Popen(cmd, env=environ, preexec_fn=_die_with_parent)
         else:
             log = open(os.path.join(self.dir, "qemu.log"), "w")
             self.qemu = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
                                          stderr=subprocess.STDOUT, start_new_session=True,
-                                         preexec_fn=_die_with_parent)
+                                         env=environ, preexec_fn=_die_with_parent)
             log.close()
         self._t0 = time.monotonic()
 
@@ -523,6 +555,11 @@ class Vm:
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait(timeout=10)
+        if self.dbus_bus is not None:
+            stop_bus(self.dbus_bus)
+            self.dbus_bus = None
+        if self.xvfb is not None:
+            self.xvfb.stop()
         for conn in (self.agent, self.qmp_conn):
             if conn is not None:
                 conn.close()
