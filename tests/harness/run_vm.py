@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""make run: boot a guest for a human.  The serial console (with a root
-shell) is on this terminal; the display is a GTK window when $DISPLAY is set,
-else a VNC server on 127.0.0.1.  The display is the pvdisplay device driven
-by pvdisplay.ko; PVD_RUN_DEVICE picks another display device (e.g.
-bochs-display), PVD_RUN_HEADS the number of heads."""
+"""make run: boot a guest for a human.  The display is a GTK window when
+$DISPLAY is set, else a VNC server on 127.0.0.1; it shows a console logged in
+as root (tty1, fbcon on pvdisplay), at the device's default size
+(1280x800), following the window as it is resized.  The serial console, with
+a root shell too, is on this terminal.  The display is the pvdisplay device
+driven by pvdisplay.ko; PVD_RUN_DEVICE picks another display device (e.g.
+bochs-display), PVD_RUN_HEADS the number of heads.
+
+tests/integration/test_run.py boots the same guest (run_vm_args()) under
+Xvfb and checks what a newcomer would see."""
 
 import os
 import sys
@@ -14,28 +19,36 @@ from harness import (PVDISPLAY_DEVICE, MissingComponent, Vm, VmError,  # noqa: E
                      qemu_has_device, require_device, require_module)
 
 
+def run_vm_args(device=PVDISPLAY_DEVICE, heads=None, display="gtk"):
+    """Vm() arguments of the make run guest (raises MissingComponent if the
+    device or the driver was not built)."""
+    modules = []
+    if device == PVDISPLAY_DEVICE:
+        require_device(device)
+        modules.append(require_module())
+    elif not qemu_has_device(device):
+        raise MissingComponent("QEMU has no -device %s" % device)
+    return {"display_device": device, "heads": heads,
+            "display": display, "modules": modules, "console_login": True}
+
+
 def main():
     device = os.environ.get("PVD_RUN_DEVICE") or PVDISPLAY_DEVICE
-    modules = []
+    heads = os.environ.get("PVD_RUN_HEADS")
+    display = "gtk" if os.environ.get("DISPLAY") else "vnc"
     try:
-        if device == PVDISPLAY_DEVICE:
-            require_device(device)
-            modules.append(require_module())
-        elif not qemu_has_device(device):
-            raise MissingComponent("QEMU has no -device %s" % device)
+        args = run_vm_args(device, int(heads) if heads else None, display)
     except MissingComponent as e:
         print("[pvdisplay] error: %s" % e, file=sys.stderr)
         return 1
-    heads = os.environ.get("PVD_RUN_HEADS")
-    display = "gtk" if os.environ.get("DISPLAY") else "vnc"
-    vm = Vm(name="run", display_device=device, heads=int(heads) if heads else None,
-            display=display, modules=modules, interactive=True)
+    vm = Vm(name="run", interactive=True, **args)
     print("[pvdisplay] display device %s%s; logs in %s" % (
-        device, " + pvdisplay.ko" if modules else "", vm.dir))
+        device, " + pvdisplay.ko" if args["modules"] else "", vm.dir))
     if display == "vnc":
         print("[pvdisplay] VNC server: 127.0.0.1:%d (port %d), e.g. vncviewer 127.0.0.1:%d"
               % (vm.vnc_display, 5900 + vm.vnc_display, vm.vnc_display))
-    print("[pvdisplay] serial console below; quit with Ctrl-A x", flush=True)
+    print("[pvdisplay] the display shows a root console; the serial console is below; "
+          "quit with Ctrl-A x", flush=True)
     try:
         vm.start()
         vm.qemu.wait()

@@ -31,9 +31,11 @@ ln -sf /proc/self/fd/2 /dev/stderr
 hostname pvdguest
 
 # Written by the host: PVD_MODULES (paths under /pvd, loaded in order, each
-# with its dependencies), PVD_CONSOLE_SHELL (1: a shell on the serial port).
+# with its dependencies), PVD_CONSOLE_SHELL (1: a shell on the serial port),
+# PVD_CONSOLE_LOGIN (1: a login session on the display, tty1).
 PVD_MODULES=
 PVD_CONSOLE_SHELL=0
+PVD_CONSOLE_LOGIN=0
 # shellcheck source=/dev/null
 [ -r /pvd/config.sh ] && . /pvd/config.sh
 
@@ -58,6 +60,16 @@ done) &
 if [ "$PVD_CONSOLE_SHELL" = 1 ]; then
 	(while :; do
 		setsid -c /bin/bash -l <>/dev/ttyS0 >&0 2>&1
+		sleep 1
+	done) &
+fi
+
+# make run's display: a console login on tty1 (fbcon on the display device),
+# logged in as root at once, as the serial shell is: this is a throwaway
+# test guest whose root has no password.  agetty comes back after logout.
+if [ "$PVD_CONSOLE_LOGIN" = 1 ]; then
+	(while :; do
+		setsid -w agetty --autologin root tty1 linux
 		sleep 1
 	done) &
 fi
