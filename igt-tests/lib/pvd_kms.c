@@ -335,6 +335,12 @@ static int add(drmModeAtomicReqPtr req, int fd, uint32_t obj, uint32_t type,
 	return drmModeAtomicAddProperty(req, obj, prop, value) < 0 ? -EINVAL : 0;
 }
 
+int pvd_atomic_add(drmModeAtomicReqPtr req, int fd, uint32_t obj, uint32_t type,
+		   const char *name, uint64_t value)
+{
+	return add(req, fd, obj, type, name, value);
+}
+
 int pvd_commit(int fd, const struct pvd_pipe *pipe, const drmModeModeInfo *mode,
 	       const struct pvd_fb *fb, const struct drm_mode_rect *clips,
 	       unsigned int nclips, uint32_t flags, void *user_data)

@@ -99,6 +99,13 @@ int pvd_commit(int fd, const struct pvd_pipe *pipe, const drmModeModeInfo *mode,
 	       const struct pvd_fb *fb, const struct drm_mode_rect *clips,
 	       unsigned int nclips, uint32_t flags, void *user_data);
 
+/*
+ * Add property @name (looked up on the object) = @value to an atomic request;
+ * for commits spanning several pipes.  Returns 0 or -errno.
+ */
+int pvd_atomic_add(drmModeAtomicReqPtr req, int fd, uint32_t obj, uint32_t type,
+		   const char *name, uint64_t value);
+
 /* Turn the pipe off (CRTC inactive, plane detached). */
 int pvd_disable(int fd, const struct pvd_pipe *pipe);
 
