@@ -50,7 +50,11 @@
  * %PVDISPLAY_F_EXTRA_FORMATS: besides XRGB8888 and ARGB8888 the device scans
  * out XBGR8888, ABGR8888 and RGB565.
  *
- * %PVDISPLAY_F_CURSOR: reserved for a hardware cursor plane.
+ * %PVDISPLAY_F_CURSOR: a cursor per head, defined and moved through the
+ * cursor queue (virtqueue 2, %PVDISPLAY_VQ_CURSOR) with
+ * %PVDISPLAY_CMD_CURSOR_SET and %PVDISPLAY_CMD_CURSOR_MOVE; the largest
+ * cursor image is in &pvdisplay_config.cursor_max_width and
+ * &pvdisplay_config.cursor_max_height.
  *
  * %PVDISPLAY_F_PRESENT_EVENTS: reserved for an event queue (virtqueue 1)
  * carrying per-head present/vblank completion events.  Without it the device
@@ -62,12 +66,29 @@
 #define PVDISPLAY_F_CURSOR		3
 #define PVDISPLAY_F_PRESENT_EVENTS	4
 
-/*
- * Virtqueues.  The device processes control requests in ring order, each
+/**
+ * DOC: virtqueues
+ *
+ * Queue indices are fixed.  A device offering %PVDISPLAY_F_CURSOR or
+ * %PVDISPLAY_F_PRESENT_EVENTS has all three queues, and a driver that
+ * negotiated either sets up all three (a queue whose feature was not
+ * negotiated stays unused), so that no index ever depends on the features.
+ * A device offering neither has the control queue only.
+ *
+ * %PVDISPLAY_VQ_CONTROL: control requests, processed in ring order, each
  * completed before the next one starts.
+ *
+ * %PVDISPLAY_VQ_EVENT: reserved for %PVDISPLAY_F_PRESENT_EVENTS.
+ *
+ * %PVDISPLAY_VQ_CURSOR: cursor requests (%PVDISPLAY_F_CURSOR), processed in
+ * ring order, independently of the control queue: a cursor request never
+ * waits behind a frame update.  The device may apply only the last of
+ * several %PVDISPLAY_CMD_CURSOR_MOVE requests of a head that it finds
+ * queued together (moves coalesce).
  */
 #define PVDISPLAY_VQ_CONTROL		0
 #define PVDISPLAY_VQ_EVENT		1	/* only with PVDISPLAY_F_PRESENT_EVENTS */
+#define PVDISPLAY_VQ_CURSOR		2	/* only with PVDISPLAY_F_CURSOR */
 
 /* Limits both sides enforce. */
 #define PVDISPLAY_MAX_HEADS		16
@@ -78,6 +99,9 @@
 #define PVDISPLAY_MAX_RESOURCE_SIZE	(1ULL << 30)
 /* Granularity of dirty regions: always 4 KiB, whatever the guest page size. */
 #define PVDISPLAY_REGION_ALIGN		4096
+/* Cursor images: at least this size is supported, at most the second. */
+#define PVDISPLAY_CURSOR_MIN_SIZE	64
+#define PVDISPLAY_CURSOR_MAX_SIZE	512
 
 /* Bits of pvdisplay_config.events_pending / events_clear. */
 #define PVDISPLAY_EVENT_DISPLAY		(1U << 0)
@@ -96,6 +120,10 @@
  * @max_width: largest scanout width in pixels the device accepts.
  * @max_height: largest scanout height in pixels the device accepts.
  * @reserved: zero.
+ * @cursor_max_width: with %PVDISPLAY_F_CURSOR, the widest cursor image the
+ *	device accepts, %PVDISPLAY_CURSOR_MIN_SIZE..%PVDISPLAY_CURSOR_MAX_SIZE;
+ *	zero without it.
+ * @cursor_max_height: the same for the height.
  *
  * %PVDISPLAY_EVENT_DISPLAY means "re-read the display information": a head
  * was connected, disconnected or its preferred mode (host window size) or
@@ -108,6 +136,8 @@ struct pvdisplay_config {
 	__le32 max_width;
 	__le32 max_height;
 	__le32 reserved;
+	__le32 cursor_max_width;
+	__le32 cursor_max_height;
 };
 
 /**
@@ -123,6 +153,15 @@ struct pvdisplay_config {
  * @PVDISPLAY_CMD_SCANOUT_UPDATE: &struct pvdisplay_cmd_scanout_update followed
  *	by its damage rectangles and regions; answered with &struct
  *	pvdisplay_resp_hdr.
+ * @PVDISPLAY_CMD_CURSOR_SET: &struct pvdisplay_cmd_cursor_set, cursor queue
+ *	only; answered with &struct pvdisplay_resp_hdr.  Needs
+ *	%PVDISPLAY_F_CURSOR.
+ * @PVDISPLAY_CMD_CURSOR_MOVE: &struct pvdisplay_cmd_cursor_move, cursor queue
+ *	only; answered with &struct pvdisplay_resp_hdr.  Needs
+ *	%PVDISPLAY_F_CURSOR.
+ *
+ * A request sent on the wrong queue is answered with
+ * %PVDISPLAY_STATUS_ERR_UNSUPPORTED.
  */
 enum pvdisplay_cmd_type {
 	PVDISPLAY_CMD_GET_DISPLAY_INFO = 0x0100,
@@ -130,6 +169,9 @@ enum pvdisplay_cmd_type {
 	PVDISPLAY_CMD_RESOURCE_CREATE,
 	PVDISPLAY_CMD_RESOURCE_DESTROY,
 	PVDISPLAY_CMD_SCANOUT_UPDATE,
+
+	PVDISPLAY_CMD_CURSOR_SET = 0x0200,
+	PVDISPLAY_CMD_CURSOR_MOVE,
 };
 
 /**
@@ -391,6 +433,70 @@ struct pvdisplay_cmd_scanout_update {
 	__le32 reserved;
 };
 
+/**
+ * struct pvdisplay_cmd_cursor_set - define, show or hide a head's cursor
+ * @hdr: %PVDISPLAY_CMD_CURSOR_SET.
+ * @head: head index.
+ * @resource_id: resource holding the cursor image, or 0 to hide the cursor
+ *	(all following fields must then be zero).
+ * @format: DRM_FORMAT_ARGB8888, alpha premultiplied (DRM's default
+ *	pixel blend mode).
+ * @offset: byte offset of the image's pixel (0, 0) in the resource.
+ * @stride: bytes from one row of the image to the next, at least @width * 4.
+ * @width: image width, 1..&pvdisplay_config.cursor_max_width.
+ * @height: image height, 1..&pvdisplay_config.cursor_max_height.
+ * @hot_x: column of the hotspot (the pixel the pointer points with),
+ *	less than @width.
+ * @hot_y: row of the hotspot, less than @height.
+ * @x: column of the image's pixel (0, 0) on the head, signed (two's
+ *	complement): the image may lie partly or wholly outside the head.
+ * @y: row of the image's pixel (0, 0) on the head, signed.
+ * @reserved: zero.
+ *
+ * The device copies the image out of the resource while it processes the
+ * request (it does not keep reading the resource afterwards: the resource
+ * may be destroyed once the answer arrived), then shows the cursor at
+ * (@x, @y).  The host pointer is at (@x + @hot_x, @y + @hot_y).  The image
+ * [@offset, @offset + (@height - 1) * @stride + @width * 4) must lie inside
+ * the resource.
+ */
+struct pvdisplay_cmd_cursor_set {
+	struct pvdisplay_ctrl_hdr hdr;
+	__le32 head;
+	__le32 resource_id;
+	__le32 format;
+	__le32 offset;
+	__le32 stride;
+	__le32 width;
+	__le32 height;
+	__le32 hot_x;
+	__le32 hot_y;
+	__le32 x;
+	__le32 y;
+	__le32 reserved;
+};
+
+/**
+ * struct pvdisplay_cmd_cursor_move - move a head's cursor
+ * @hdr: %PVDISPLAY_CMD_CURSOR_MOVE.
+ * @head: head index.
+ * @x: new column of the image's pixel (0, 0), signed as in &struct
+ *	pvdisplay_cmd_cursor_set.
+ * @y: new row, signed.
+ * @reserved: zero.
+ *
+ * Carries a position, never an image.  The position is kept while the
+ * cursor is hidden and applies to the next image too, unless that one
+ * brings its own (%PVDISPLAY_CMD_CURSOR_SET always does).
+ */
+struct pvdisplay_cmd_cursor_move {
+	struct pvdisplay_ctrl_hdr hdr;
+	__le32 head;
+	__le32 x;
+	__le32 y;
+	__le32 reserved;
+};
+
 /*
  * Layout checks: the sizes below are part of the ABI.  They are evaluated
  * wherever this header is compiled (kernel, QEMU, tests, any C standard): a
@@ -399,7 +505,7 @@ struct pvdisplay_cmd_scanout_update {
  */
 #define PVDISPLAY_ABI_SIZE(type, name, size) \
 	extern char pvdisplay_abi_size_of_##name[sizeof(type) == (size) ? 1 : -1]
-PVDISPLAY_ABI_SIZE(struct pvdisplay_config, config, 24);
+PVDISPLAY_ABI_SIZE(struct pvdisplay_config, config, 32);
 PVDISPLAY_ABI_SIZE(struct pvdisplay_ctrl_hdr, ctrl_hdr, 8);
 PVDISPLAY_ABI_SIZE(struct pvdisplay_resp_hdr, resp_hdr, 8);
 PVDISPLAY_ABI_SIZE(struct pvdisplay_head_info, head_info, 32);
@@ -414,6 +520,8 @@ PVDISPLAY_ABI_SIZE(struct pvdisplay_cmd_resource_destroy, cmd_resource_destroy, 
 PVDISPLAY_ABI_SIZE(struct pvdisplay_rect, rect, 16);
 PVDISPLAY_ABI_SIZE(struct pvdisplay_region, region, 16);
 PVDISPLAY_ABI_SIZE(struct pvdisplay_cmd_scanout_update, cmd_scanout_update, 64);
+PVDISPLAY_ABI_SIZE(struct pvdisplay_cmd_cursor_set, cmd_cursor_set, 56);
+PVDISPLAY_ABI_SIZE(struct pvdisplay_cmd_cursor_move, cmd_cursor_move, 24);
 #undef PVDISPLAY_ABI_SIZE
 
 #endif /* _UAPI_DRM_PVDISPLAY_H_ */
