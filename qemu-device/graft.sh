@@ -12,8 +12,9 @@
 # graft with an error and a non-zero exit status.
 #
 # What it does:
-#  - copies hw/display/{pvdisplay-wire.[ch],virtio-pvdisplay.c,
-#    virtio-pvdisplay-pci.c} and include/hw/virtio/virtio-pvdisplay.h;
+#  - copies hw/display/{pvdisplay-wire.[ch],pvdisplay-cursor.[ch],
+#    virtio-pvdisplay.c,virtio-pvdisplay-pci.c} and
+#    include/hw/virtio/virtio-pvdisplay.h;
 #  - converts include/uapi/drm/pvdisplay.h into
 #    include/standard-headers/drm/pvdisplay.h (convert-header.sh);
 #  - appends the Kconfig, meson.build and trace-events blocks of
@@ -58,6 +59,7 @@ update() {
 for f in hw/display/pvdisplay-wire.c hw/display/pvdisplay-wire.h \
          hw/display/pvdisplay-fault.c hw/display/pvdisplay-fault.h \
          hw/display/display-probe.c \
+         hw/display/pvdisplay-cursor.c hw/display/pvdisplay-cursor.h \
          hw/display/virtio-pvdisplay.c hw/display/virtio-pvdisplay-pci.c \
          include/hw/virtio/virtio-pvdisplay.h; do
     update "$here/$f" "$src/$f"
@@ -154,7 +156,7 @@ static const qmp_virtio_feature_map_t virtio_pvdisplay_feature_map[] = {
     FEATURE_ENTRY(PVDISPLAY_F_EXTRA_FORMATS, \
             "PVDISPLAY_F_EXTRA_FORMATS: XBGR8888, ABGR8888 and RGB565"),
     FEATURE_ENTRY(PVDISPLAY_F_CURSOR, \
-            "PVDISPLAY_F_CURSOR: Hardware cursor plane"),
+            "PVDISPLAY_F_CURSOR: Cursor per head, cursor queue"),
     FEATURE_ENTRY(PVDISPLAY_F_PRESENT_EVENTS, \
             "PVDISPLAY_F_PRESENT_EVENTS: Present event queue"),
     { -1, "" }

@@ -64,6 +64,9 @@ static PvdWireLimits limits(void)
         .max_height = 4320,
         .edid = true,
         .extra_formats = true,
+        .cursor = true,
+        .cursor_max_width = 64,
+        .cursor_max_height = 64,
     };
     return lim;
 }
@@ -210,7 +213,8 @@ static void test_hdr_accepts_every_command(void **state)
     static const uint32_t types[] = {
         PVDISPLAY_CMD_GET_DISPLAY_INFO, PVDISPLAY_CMD_GET_EDID,
         PVDISPLAY_CMD_RESOURCE_CREATE, PVDISPLAY_CMD_RESOURCE_DESTROY,
-        PVDISPLAY_CMD_SCANOUT_UPDATE,
+        PVDISPLAY_CMD_SCANOUT_UPDATE, PVDISPLAY_CMD_CURSOR_SET,
+        PVDISPLAY_CMD_CURSOR_MOVE,
     };
     PvdWireLimits lim = limits();
     uint8_t buf[BUFSZ];
@@ -1498,6 +1502,8 @@ static void test_random_bytes(void **state)
         size_t len = rnd() % (sizeof(buf) + 1);
         PvdScanoutUpdate u;
         PvdResourceCreate rc;
+        PvdCursorSet cs;
+        PvdCursorMove cm;
         PvdCtrlHdr hdr;
         PvdMemWalk w;
         PvdMemEntry e;
@@ -1520,6 +1526,13 @@ static void test_random_bytes(void **state)
         }
         pvd_wire_decode_get_edid(buf, len, &lim, &x, NULL);
         pvd_wire_decode_resource_destroy(buf, len, &x, NULL);
+        if (pvd_wire_decode_cursor_set(buf, len, &lim, &cs, NULL) == OK &&
+            cs.resource_id) {
+            assert_true(cs.width >= 1 && cs.width <= lim.cursor_max_width);
+            assert_true(cs.hot_x < cs.width && cs.hot_y < cs.height);
+            pvd_wire_check_cursor_fits(&cs, rnd(), NULL);
+        }
+        pvd_wire_decode_cursor_move(buf, len, &lim, &cm, NULL);
         if (pvd_wire_decode_resource_create(buf, len, len + rnd() % 256, &rc,
                                             NULL) == OK) {
             pvd_wire_mem_walk_init(&w, &rc);
@@ -1598,6 +1611,228 @@ static void test_rect_union(void **state)
     }
 }
 
+/* ------------------------------------------------------------------ */
+/* Cursor queue */
+
+/* A CURSOR_SET in host order; cset_encode() puts it on the wire. */
+typedef struct CSet {
+    uint32_t head, resource_id, format, offset, stride, width, height;
+    uint32_t hot_x, hot_y;
+    int32_t x, y;
+    uint32_t reserved;
+} CSet;
+
+static CSet cset_default(void)
+{
+    CSet c = {
+        .resource_id = 5, .format = PVD_FORMAT_ARGB8888, .offset = 4096,
+        .stride = 256, .width = 64, .height = 64, .hot_x = 3, .hot_y = 4,
+        .x = -10, .y = 700,
+    };
+    return c;
+}
+
+static size_t cset_encode(const CSet *c, uint8_t *buf)
+{
+    struct pvdisplay_cmd_cursor_set *w = (void *)buf;
+
+    memset(buf, 0, sizeof(*w));
+    st32(&w->hdr.type, PVDISPLAY_CMD_CURSOR_SET);
+    st32(&w->head, c->head);
+    st32(&w->resource_id, c->resource_id);
+    st32(&w->format, c->format);
+    st32(&w->offset, c->offset);
+    st32(&w->stride, c->stride);
+    st32(&w->width, c->width);
+    st32(&w->height, c->height);
+    st32(&w->hot_x, c->hot_x);
+    st32(&w->hot_y, c->hot_y);
+    st32(&w->x, (uint32_t)c->x);
+    st32(&w->y, (uint32_t)c->y);
+    st32(&w->reserved, c->reserved);
+    return sizeof(*w);
+}
+
+static uint32_t cset_decode(const CSet *c, PvdCursorSet *out)
+{
+    PvdWireLimits lim = limits();
+    uint8_t buf[BUFSZ];
+    size_t len = cset_encode(c, buf);
+
+    lim.num_heads = 2;
+    return pvd_wire_decode_cursor_set(buf, len, &lim, out, NULL);
+}
+
+static void test_hdr_cursor_needs_feature(void **state)
+{
+    PvdWireLimits lim = limits();
+    uint8_t buf[BUFSZ];
+    PvdCtrlHdr hdr;
+    size_t len;
+
+    lim.cursor = false;
+    len = hdr_req(buf, PVDISPLAY_CMD_CURSOR_SET, 0);
+    assert_int_equal(pvd_wire_decode_hdr(buf, len, 8, &lim, &hdr, NULL),
+                     EUNSUP);
+    len = hdr_req(buf, PVDISPLAY_CMD_CURSOR_MOVE, 0);
+    assert_int_equal(pvd_wire_decode_hdr(buf, len, 8, &lim, &hdr, NULL),
+                     EUNSUP);
+    assert_true(pvd_wire_is_cursor_cmd(PVDISPLAY_CMD_CURSOR_SET));
+    assert_true(pvd_wire_is_cursor_cmd(PVDISPLAY_CMD_CURSOR_MOVE));
+    assert_false(pvd_wire_is_cursor_cmd(PVDISPLAY_CMD_SCANOUT_UPDATE));
+    assert_false(pvd_wire_is_cursor_cmd(PVDISPLAY_CMD_GET_DISPLAY_INFO));
+}
+
+static void test_cursor_set_good(void **state)
+{
+    CSet c = cset_default();
+    PvdCursorSet out;
+
+    assert_int_equal(cset_decode(&c, &out), OK);
+    assert_int_equal(out.head, 0);
+    assert_int_equal(out.resource_id, 5);
+    assert_int_equal(out.offset, 4096);
+    assert_int_equal(out.stride, 256);
+    assert_int_equal(out.width, 64);
+    assert_int_equal(out.height, 64);
+    assert_int_equal(out.hot_x, 3);
+    assert_int_equal(out.hot_y, 4);
+    assert_int_equal(out.x, -10);       /* signed on the wire */
+    assert_int_equal(out.y, 700);
+
+    /* extremes that are still fine */
+    c.width = c.height = 1;
+    c.hot_x = c.hot_y = 0;
+    c.stride = 4;
+    c.x = INT32_MIN;
+    c.y = INT32_MAX;
+    c.head = 1;
+    assert_int_equal(cset_decode(&c, &out), OK);
+    assert_int_equal(out.x, INT32_MIN);
+    c = cset_default();
+    c.width = 64;
+    c.height = 17;
+    c.hot_x = 63;
+    c.hot_y = 16;
+    assert_int_equal(cset_decode(&c, &out), OK);
+}
+
+static void test_cursor_set_hide(void **state)
+{
+    CSet c = { .head = 1 };
+    PvdCursorSet out;
+
+    assert_int_equal(cset_decode(&c, &out), OK);
+    assert_int_equal(out.resource_id, 0);
+    /* every field of a hiding request must be zero */
+    c.x = 1;
+    assert_int_equal(cset_decode(&c, &out), EINVAL);
+    c.x = 0;
+    c.format = PVD_FORMAT_ARGB8888;
+    assert_int_equal(cset_decode(&c, &out), EINVAL);
+    c.format = 0;
+    c.hot_y = 1;
+    assert_int_equal(cset_decode(&c, &out), EINVAL);
+}
+
+static void test_cursor_set_bad(void **state)
+{
+    PvdWireLimits lim = limits();
+    uint8_t buf[BUFSZ];
+    PvdCursorSet out;
+    CSet c;
+    size_t len;
+
+    c = cset_default();
+    c.reserved = 1;
+    assert_int_equal(cset_decode(&c, &out), EINVAL);
+    c = cset_default();
+    c.head = 2;
+    assert_int_equal(cset_decode(&c, &out), EHEAD);
+    c.resource_id = 0;          /* even when hiding */
+    assert_int_equal(cset_decode(&c, &out), EHEAD);
+    c = cset_default();
+    c.format = PVD_FORMAT_XRGB8888;
+    assert_int_equal(cset_decode(&c, &out), EINVAL);
+    c = cset_default();
+    c.width = 65;
+    assert_int_equal(cset_decode(&c, &out), EINVAL);
+    c = cset_default();
+    c.height = 65;
+    assert_int_equal(cset_decode(&c, &out), EINVAL);
+    c = cset_default();
+    c.width = 0;
+    c.hot_x = 0;
+    assert_int_equal(cset_decode(&c, &out), EINVAL);
+    c = cset_default();
+    c.height = 0;
+    c.hot_y = 0;
+    assert_int_equal(cset_decode(&c, &out), EINVAL);
+    c = cset_default();
+    c.hot_x = 64;
+    assert_int_equal(cset_decode(&c, &out), EINVAL);
+    c = cset_default();
+    c.hot_y = 0xffffffff;
+    assert_int_equal(cset_decode(&c, &out), EINVAL);
+    c = cset_default();
+    c.stride = 255;
+    assert_int_equal(cset_decode(&c, &out), EINVAL);
+    c = cset_default();
+    len = cset_encode(&c, buf);
+    assert_int_equal(pvd_wire_decode_cursor_set(buf, len - 1, &lim, &out,
+                                                NULL), EINVAL);
+}
+
+static void test_cursor_fits(void **state)
+{
+    PvdCursorSet set = {
+        .resource_id = 1, .format = PVD_FORMAT_ARGB8888, .offset = 0,
+        .stride = 256, .width = 64, .height = 64,
+    };
+
+    /* exactly 63 rows of stride plus one row of pixels */
+    assert_int_equal(pvd_wire_check_cursor_fits(&set, 63 * 256 + 256, NULL),
+                     OK);
+    assert_int_equal(pvd_wire_check_cursor_fits(&set, 63 * 256 + 255, NULL),
+                     EINVAL);
+    set.offset = 100;
+    assert_int_equal(pvd_wire_check_cursor_fits(&set, 16384 + 99, NULL),
+                     EINVAL);
+    assert_int_equal(pvd_wire_check_cursor_fits(&set, 16384 + 100, NULL), OK);
+    /* terms near 2^32 must not wrap */
+    set.offset = 0xffffffff;
+    set.stride = 0xffffffff;
+    assert_int_equal(pvd_wire_check_cursor_fits(&set, 1ULL << 30, NULL),
+                     EINVAL);
+    assert_int_equal(pvd_wire_check_cursor_fits(&set, UINT64_MAX, NULL), OK);
+}
+
+static void test_cursor_move(void **state)
+{
+    PvdWireLimits lim = limits();
+    struct pvdisplay_cmd_cursor_move m;
+    PvdCursorMove out;
+
+    memset(&m, 0, sizeof(m));
+    st32(&m.hdr.type, PVDISPLAY_CMD_CURSOR_MOVE);
+    st32(&m.x, (uint32_t)-5);
+    st32(&m.y, 0x80000000);
+    assert_int_equal(pvd_wire_decode_cursor_move(&m, sizeof(m), &lim, &out,
+                                                 NULL), OK);
+    assert_int_equal(out.head, 0);
+    assert_int_equal(out.x, -5);
+    assert_int_equal(out.y, INT32_MIN);
+    assert_int_equal(pvd_wire_decode_cursor_move(&m, sizeof(m) - 1, &lim,
+                                                 &out, NULL), EINVAL);
+    st32(&m.head, 1);
+    assert_int_equal(pvd_wire_decode_cursor_move(&m, sizeof(m), &lim, &out,
+                                                 NULL), EHEAD);
+    st32(&m.head, 0);
+    st32(&m.reserved, 1);
+    assert_int_equal(pvd_wire_decode_cursor_move(&m, sizeof(m), &lim, &out,
+                                                 NULL), EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1640,6 +1875,12 @@ int main(void)
         cmocka_unit_test(test_rect_union),
         cmocka_unit_test(test_encode_display_info),
         cmocka_unit_test(test_encode_misc),
+        cmocka_unit_test(test_hdr_cursor_needs_feature),
+        cmocka_unit_test(test_cursor_set_good),
+        cmocka_unit_test(test_cursor_set_hide),
+        cmocka_unit_test(test_cursor_set_bad),
+        cmocka_unit_test(test_cursor_fits),
+        cmocka_unit_test(test_cursor_move),
         cmocka_unit_test(test_random_scanout_updates),
         cmocka_unit_test(test_random_bytes),
     };

@@ -78,6 +78,10 @@ const char *pvd_wire_cmd_name(uint32_t type)
         return "RESOURCE_DESTROY";
     case PVDISPLAY_CMD_SCANOUT_UPDATE:
         return "SCANOUT_UPDATE";
+    case PVDISPLAY_CMD_CURSOR_SET:
+        return "CURSOR_SET";
+    case PVDISPLAY_CMD_CURSOR_MOVE:
+        return "CURSOR_MOVE";
     default:
         return "unknown";
     }
@@ -112,6 +116,10 @@ size_t pvd_wire_request_size(uint32_t type)
         return sizeof(struct pvdisplay_cmd_resource_destroy);
     case PVDISPLAY_CMD_SCANOUT_UPDATE:
         return sizeof(struct pvdisplay_cmd_scanout_update);
+    case PVDISPLAY_CMD_CURSOR_SET:
+        return sizeof(struct pvdisplay_cmd_cursor_set);
+    case PVDISPLAY_CMD_CURSOR_MOVE:
+        return sizeof(struct pvdisplay_cmd_cursor_move);
     default:
         return 0;
     }
@@ -151,6 +159,10 @@ uint32_t pvd_wire_decode_hdr(const void *buf, size_t len, size_t in_len,
     if (hdr->type == PVDISPLAY_CMD_GET_EDID && !lim->edid) {
         return pvd_fail(why, PVDISPLAY_STATUS_ERR_UNSUPPORTED,
                         "GET_EDID without PVDISPLAY_F_EDID");
+    }
+    if (pvd_wire_is_cursor_cmd(hdr->type) && !lim->cursor) {
+        return pvd_fail(why, PVDISPLAY_STATUS_ERR_UNSUPPORTED,
+                        "cursor request without PVDISPLAY_F_CURSOR");
     }
     if (hdr->flags) {
         return pvd_fail(why, PVD_EINVAL, "header flags not zero");
@@ -774,6 +786,110 @@ void pvd_wire_encode_edid(struct pvdisplay_resp_edid *resp,
     if (size) {
         memcpy(resp->edid, edid, size);
     }
+}
+
+bool pvd_wire_is_cursor_cmd(uint32_t type)
+{
+    return type == PVDISPLAY_CMD_CURSOR_SET ||
+           type == PVDISPLAY_CMD_CURSOR_MOVE;
+}
+
+uint32_t pvd_wire_decode_cursor_set(const void *buf, size_t len,
+                                    const PvdWireLimits *lim,
+                                    PvdCursorSet *set, const char **why)
+{
+    memset(set, 0, sizeof(*set));
+    if (len < sizeof(struct pvdisplay_cmd_cursor_set)) {
+        return pvd_fail(why, PVD_EINVAL,
+                        "readable part shorter than the request");
+    }
+    if (PVD_LD32(buf, struct pvdisplay_cmd_cursor_set, reserved)) {
+        return pvd_fail(why, PVD_EINVAL, "reserved field not zero");
+    }
+    set->head = PVD_LD32(buf, struct pvdisplay_cmd_cursor_set, head);
+    set->resource_id = PVD_LD32(buf, struct pvdisplay_cmd_cursor_set,
+                                resource_id);
+    set->format = PVD_LD32(buf, struct pvdisplay_cmd_cursor_set, format);
+    set->offset = PVD_LD32(buf, struct pvdisplay_cmd_cursor_set, offset);
+    set->stride = PVD_LD32(buf, struct pvdisplay_cmd_cursor_set, stride);
+    set->width = PVD_LD32(buf, struct pvdisplay_cmd_cursor_set, width);
+    set->height = PVD_LD32(buf, struct pvdisplay_cmd_cursor_set, height);
+    set->hot_x = PVD_LD32(buf, struct pvdisplay_cmd_cursor_set, hot_x);
+    set->hot_y = PVD_LD32(buf, struct pvdisplay_cmd_cursor_set, hot_y);
+    set->x = (int32_t)PVD_LD32(buf, struct pvdisplay_cmd_cursor_set, x);
+    set->y = (int32_t)PVD_LD32(buf, struct pvdisplay_cmd_cursor_set, y);
+
+    if (set->head >= lim->num_heads) {
+        return pvd_fail(why, PVDISPLAY_STATUS_ERR_INVALID_HEAD,
+                        "head index out of range");
+    }
+    if (!set->resource_id) {
+        if (set->format || set->offset || set->stride || set->width ||
+            set->height || set->hot_x || set->hot_y || set->x || set->y) {
+            return pvd_fail(why, PVD_EINVAL,
+                            "hiding request with non-zero fields");
+        }
+        return pvd_ok(why);
+    }
+    if (set->format != PVD_FORMAT_ARGB8888) {
+        return pvd_fail(why, PVD_EINVAL, "cursor format not ARGB8888");
+    }
+    if (!set->width || set->width > lim->cursor_max_width ||
+        !set->height || set->height > lim->cursor_max_height) {
+        return pvd_fail(why, PVD_EINVAL, "cursor size out of range");
+    }
+    if (set->hot_x >= set->width || set->hot_y >= set->height) {
+        return pvd_fail(why, PVD_EINVAL, "hotspot outside the cursor");
+    }
+    if ((uint64_t)set->stride < (uint64_t)set->width * 4) {
+        return pvd_fail(why, PVD_EINVAL, "cursor stride too small");
+    }
+    return pvd_ok(why);
+}
+
+uint32_t pvd_wire_check_cursor_fits(const PvdCursorSet *set,
+                                    uint64_t resource_size, const char **why)
+{
+    /* each term below 2^32, so the sum cannot wrap in 64 bits */
+    uint64_t end = (uint64_t)set->offset +
+                   (uint64_t)(set->height - 1) * set->stride +
+                   (uint64_t)set->width * 4;
+
+    if (!set->width || !set->height || end > resource_size) {
+        return pvd_fail(why, PVD_EINVAL,
+                        "cursor image does not fit in the resource");
+    }
+    return pvd_ok(why);
+}
+
+uint32_t pvd_wire_decode_cursor_move(const void *buf, size_t len,
+                                     const PvdWireLimits *lim,
+                                     PvdCursorMove *move, const char **why)
+{
+    memset(move, 0, sizeof(*move));
+    if (len < sizeof(struct pvdisplay_cmd_cursor_move)) {
+        return pvd_fail(why, PVD_EINVAL,
+                        "readable part shorter than the request");
+    }
+    if (PVD_LD32(buf, struct pvdisplay_cmd_cursor_move, reserved)) {
+        return pvd_fail(why, PVD_EINVAL, "reserved field not zero");
+    }
+    move->head = PVD_LD32(buf, struct pvdisplay_cmd_cursor_move, head);
+    move->x = (int32_t)PVD_LD32(buf, struct pvdisplay_cmd_cursor_move, x);
+    move->y = (int32_t)PVD_LD32(buf, struct pvdisplay_cmd_cursor_move, y);
+    if (move->head >= lim->num_heads) {
+        return pvd_fail(why, PVDISPLAY_STATUS_ERR_INVALID_HEAD,
+                        "head index out of range");
+    }
+    return pvd_ok(why);
+}
+
+void pvd_wire_encode_config_cursor(struct pvdisplay_config *cfg,
+                                   uint32_t cursor_max_width,
+                                   uint32_t cursor_max_height)
+{
+    pvd_st32(&cfg->cursor_max_width, cursor_max_width);
+    pvd_st32(&cfg->cursor_max_height, cursor_max_height);
 }
 
 void pvd_wire_encode_config(struct pvdisplay_config *cfg,

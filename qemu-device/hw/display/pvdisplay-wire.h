@@ -53,6 +53,9 @@ typedef struct PvdWireLimits {
     uint32_t max_height;        /* config max_height */
     bool edid;                  /* PVDISPLAY_F_EDID negotiated */
     bool extra_formats;         /* PVDISPLAY_F_EXTRA_FORMATS negotiated */
+    bool cursor;                /* PVDISPLAY_F_CURSOR negotiated */
+    uint32_t cursor_max_width;  /* config cursor_max_width */
+    uint32_t cursor_max_height; /* config cursor_max_height */
 } PvdWireLimits;
 
 typedef struct PvdCtrlHdr {
@@ -120,6 +123,30 @@ typedef struct PvdScanoutUpdate {
     PvdRect rects[PVDISPLAY_MAX_DAMAGE_RECTS];
     PvdRegion regions[PVDISPLAY_MAX_DAMAGE_REGIONS];
 } PvdScanoutUpdate;
+
+/*
+ * A CURSOR_SET request.  resource_id == 0 hides the cursor and then every
+ * other field but head is zero.
+ */
+typedef struct PvdCursorSet {
+    uint32_t head;
+    uint32_t resource_id;
+    uint32_t format;
+    uint32_t offset;
+    uint32_t stride;
+    uint32_t width;
+    uint32_t height;
+    uint32_t hot_x;
+    uint32_t hot_y;
+    int32_t x;
+    int32_t y;
+} PvdCursorSet;
+
+typedef struct PvdCursorMove {
+    uint32_t head;
+    int32_t x;
+    int32_t y;
+} PvdCursorMove;
 
 /* Host-order view of one pvdisplay_head_info. */
 typedef struct PvdHeadInfo {
@@ -290,6 +317,33 @@ uint32_t pvd_wire_rect_union(const PvdRect *in, uint32_t n, PvdRect *out);
 /* Byte offset in the resource of pixel (@x, @y) of the framebuffer. */
 uint64_t pvd_wire_pixel_offset(const PvdScanout *sc, uint32_t x, uint32_t y);
 
+/* True for the request types that belong on the cursor queue. */
+bool pvd_wire_is_cursor_cmd(uint32_t type);
+
+/*
+ * CURSOR_SET (after pvd_wire_decode_hdr): reserved field zero, head index
+ * (ERR_INVALID_HEAD); a hiding request (resource_id 0) has every other
+ * field zero; otherwise format ARGB8888, 1 <= width <= cursor_max_width,
+ * 1 <= height <= cursor_max_height, hotspot inside the image, stride >=
+ * width * 4.  All failures but the head index are ERR_INVALID_PARAMETER.
+ */
+uint32_t pvd_wire_decode_cursor_set(const void *buf, size_t len,
+                                    const PvdWireLimits *lim,
+                                    PvdCursorSet *set, const char **why);
+
+/*
+ * The cursor image of @set (resource_id != 0, decoded) against the size of
+ * its resource: [offset, offset + (height - 1) * stride + width * 4) must
+ * lie inside it.  Also used on migration load.
+ */
+uint32_t pvd_wire_check_cursor_fits(const PvdCursorSet *set,
+                                    uint64_t resource_size, const char **why);
+
+/* CURSOR_MOVE: reserved field zero, then head index (ERR_INVALID_HEAD). */
+uint32_t pvd_wire_decode_cursor_move(const void *buf, size_t len,
+                                     const PvdWireLimits *lim,
+                                     PvdCursorMove *move, const char **why);
+
 /* Responses, encoded little-endian.  Reserved fields are zeroed. */
 void pvd_wire_encode_resp_hdr(struct pvdisplay_resp_hdr *resp,
                               uint32_t status);
@@ -304,6 +358,10 @@ void pvd_wire_encode_edid(struct pvdisplay_resp_edid *resp,
 void pvd_wire_encode_config(struct pvdisplay_config *cfg,
                             uint32_t events_pending, uint32_t num_heads,
                             uint32_t max_width, uint32_t max_height);
+/* Config fields of PVDISPLAY_F_CURSOR (zero without it). */
+void pvd_wire_encode_config_cursor(struct pvdisplay_config *cfg,
+                                   uint32_t cursor_max_width,
+                                   uint32_t cursor_max_height);
 uint32_t pvd_wire_config_events_clear(const struct pvdisplay_config *cfg);
 
 #endif /* HW_DISPLAY_PVDISPLAY_WIRE_H */

@@ -39,11 +39,15 @@
 #include "system/dma.h"
 #include "ui/console.h"
 #include "ui/qemu-pixman.h"
+#include "pvdisplay-cursor.h"
 #include "pvdisplay-fault.h"
 #include "pvdisplay-wire.h"
 #include "trace.h"
 
 #define PVD_CTRL_QUEUE_SIZE     256
+/* At most a CURSOR_SET and a CURSOR_MOVE per head are in flight. */
+#define PVD_CURSOR_QUEUE_SIZE   64
+#define PVD_EVENT_QUEUE_SIZE    64
 /* Requests handled per run before yielding to the main loop. */
 #define PVD_BATCH               64
 #define PVD_MAX_RESOURCES       4096
@@ -119,6 +123,9 @@ struct PvdHead {
     DisplaySurface *ds;         /* the console's surface while enabled */
     bool view;                  /* @ds shows the resource's view: no copy */
     uint64_t surface_bytes;     /* charged to max-hostmem */
+
+    /* migrated in a subsection */
+    PvdCursor cursor;
 };
 
 /* ------------------------------------------------------------------ */
@@ -226,6 +233,9 @@ static void pvd_limits(VirtIOPVDisplay *s, PvdWireLimits *lim)
     lim->edid = virtio_vdev_has_feature(vdev, PVDISPLAY_F_EDID);
     lim->extra_formats = virtio_vdev_has_feature(vdev,
                                                  PVDISPLAY_F_EXTRA_FORMATS);
+    lim->cursor = virtio_vdev_has_feature(vdev, PVDISPLAY_F_CURSOR);
+    lim->cursor_max_width = s->conf.cursor_size;
+    lim->cursor_max_height = s->conf.cursor_size;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1109,6 +1119,10 @@ static size_t pvd_handle_request(VirtIOPVDisplay *s, VirtQueueElement *elem)
                    "no room for the response header");
         return 0;
     }
+    if (status == PVDISPLAY_STATUS_OK && pvd_wire_is_cursor_cmd(hdr.type)) {
+        status = PVDISPLAY_STATUS_ERR_UNSUPPORTED;
+        why = "cursor request on the control queue";
+    }
     if (status == PVDISPLAY_STATUS_OK) {
         switch (hdr.type) {
         case PVDISPLAY_CMD_GET_DISPLAY_INFO:
@@ -1213,6 +1227,162 @@ static void pvd_fault_config_event(void *opaque)
 }
 
 /* ------------------------------------------------------------------ */
+/* Cursor queue */
+
+/*
+ * CURSOR_SET: copy the image out of the resource (packed rows) and hand it
+ * to the head's cursor.  The copy is bounded by cursor-size squared.
+ */
+static uint32_t pvd_cmd_cursor_set(VirtIOPVDisplay *s, const uint8_t *buf,
+                                   size_t len, const PvdWireLimits *lim,
+                                   uint32_t *head, const char **why)
+{
+    PvdCursorSet set;
+    PvdResource *res;
+    PvdHead *h;
+    g_autofree uint8_t *pixels = NULL;
+    uint32_t status, row;
+    size_t line;
+
+    status = pvd_wire_decode_cursor_set(buf, len, lim, &set, why);
+    if (status != PVDISPLAY_STATUS_OK) {
+        return status;
+    }
+    trace_virtio_pvdisplay_cmd_cursor_set(set.head, set.resource_id,
+                                          set.width, set.height,
+                                          set.x, set.y);
+    *head = set.head;
+    h = &s->heads[set.head];
+    if (!set.resource_id) {
+        pvd_cursor_hide(&h->cursor, h->con);
+        return PVDISPLAY_STATUS_OK;
+    }
+    res = pvd_resource_find(s, set.resource_id);
+    if (!res) {
+        *why = "unknown resource id";
+        return PVDISPLAY_STATUS_ERR_INVALID_RESOURCE;
+    }
+    status = pvd_wire_check_cursor_fits(&set, res->size, why);
+    if (status != PVDISPLAY_STATUS_OK) {
+        return status;
+    }
+
+    line = (size_t)set.width * 4;
+    pixels = g_malloc(line * set.height);
+    for (row = 0; row < set.height; row++) {
+        pvd_resource_read(res, (uint64_t)set.offset +
+                          (uint64_t)row * set.stride,
+                          pixels + row * line, line);
+    }
+    pvd_cursor_set(&h->cursor, h->con, &set, pixels);
+    s->stats_cursor_sets++;
+    return PVDISPLAY_STATUS_OK;
+}
+
+/*
+ * Handle one cursor request, write its response; returns the bytes
+ * written.  A move only records the position (@moved[head] is set): the
+ * console hears of it once per batch, so queued moves coalesce.
+ */
+static size_t pvd_handle_cursor_request(VirtIOPVDisplay *s,
+                                        VirtQueueElement *elem, bool *moved)
+{
+    uint8_t buf[sizeof(struct pvdisplay_cmd_cursor_set)];
+    struct pvdisplay_resp_hdr resp;
+    size_t in_len = iov_size(elem->in_sg, elem->in_num);
+    size_t len;
+    const char *why = NULL;
+    PvdWireLimits lim;
+    PvdCursorMove move;
+    PvdCtrlHdr hdr;
+    uint32_t status, head;
+
+    len = iov_to_buf(elem->out_sg, elem->out_num, 0, buf, sizeof(buf));
+    pvd_limits(s, &lim);
+
+    status = pvd_wire_decode_hdr(buf, len, in_len, &lim, &hdr, &why);
+    if (status == PVDISPLAY_STATUS_OK && !pvd_wire_is_cursor_cmd(hdr.type)) {
+        status = PVDISPLAY_STATUS_ERR_UNSUPPORTED;
+        why = "control request on the cursor queue";
+    }
+    if (in_len < sizeof(resp)) {
+        pvd_reject(s, hdr.type, PVDISPLAY_STATUS_ERR_INVALID_PARAMETER,
+                   "no room for the response header");
+        return 0;
+    }
+    if (status == PVDISPLAY_STATUS_OK &&
+        hdr.type == PVDISPLAY_CMD_CURSOR_SET) {
+        status = pvd_cmd_cursor_set(s, buf, len, &lim, &head, &why);
+        if (status == PVDISPLAY_STATUS_OK) {
+            /* the request brought its own position */
+            moved[head] = false;
+        }
+    } else if (status == PVDISPLAY_STATUS_OK) {
+        status = pvd_wire_decode_cursor_move(buf, len, &lim, &move, &why);
+        if (status == PVDISPLAY_STATUS_OK) {
+            trace_virtio_pvdisplay_cmd_cursor_move(move.head, move.x, move.y);
+            pvd_cursor_move(&s->heads[move.head].cursor, move.x, move.y);
+            moved[move.head] = true;
+            s->stats_cursor_moves++;
+        }
+    }
+    if (status != PVDISPLAY_STATUS_OK) {
+        pvd_reject(s, hdr.type, status, why);
+    }
+    pvd_wire_encode_resp_hdr(&resp, status);
+    return iov_from_buf(elem->in_sg, elem->in_num, 0, &resp, sizeof(resp));
+}
+
+static void pvd_process_cursor(VirtIOPVDisplay *s)
+{
+    VirtIODevice *vdev = VIRTIO_DEVICE(s);
+    bool moved[PVDISPLAY_MAX_HEADS] = { false };
+    VirtQueueElement *elem;
+    unsigned int n = 0;
+    uint32_t i;
+
+    if (!s->cursor_vq || !virtio_queue_ready(s->cursor_vq)) {
+        return;
+    }
+    while (n < PVD_BATCH) {
+        elem = virtqueue_pop(s->cursor_vq, sizeof(VirtQueueElement));
+        if (!elem) {
+            break;
+        }
+        virtqueue_push(s->cursor_vq, elem,
+                       pvd_handle_cursor_request(s, elem, moved));
+        g_free(elem);
+        n++;
+    }
+    for (i = 0; i < s->conf.heads; i++) {
+        if (moved[i]) {
+            pvd_cursor_show_position(&s->heads[i].cursor, s->heads[i].con);
+        }
+    }
+    if (n) {
+        virtio_notify(vdev, s->cursor_vq);
+    }
+    if (n == PVD_BATCH) {
+        qemu_bh_schedule(s->cursor_bh);
+    }
+}
+
+static void pvd_handle_cursor(VirtIODevice *vdev, VirtQueue *vq)
+{
+    pvd_process_cursor(VIRTIO_PVDISPLAY(vdev));
+}
+
+static void pvd_cursor_bh(void *opaque)
+{
+    pvd_process_cursor(opaque);
+}
+
+/* Virtqueue 1 exists for PVDISPLAY_F_PRESENT_EVENTS, not offered yet. */
+static void pvd_handle_event(VirtIODevice *vdev, VirtQueue *vq)
+{
+}
+
+/* ------------------------------------------------------------------ */
 /* Console */
 
 /* The console of one head asks for a redraw: its surface is current. */
@@ -1293,6 +1463,9 @@ static uint64_t pvd_get_features(VirtIODevice *vdev, uint64_t features,
         virtio_add_feature(&features, PVDISPLAY_F_MULTI_HEAD);
     }
     virtio_add_feature(&features, PVDISPLAY_F_EXTRA_FORMATS);
+    if (s->conf.cursor) {
+        virtio_add_feature(&features, PVDISPLAY_F_CURSOR);
+    }
     return features;
 }
 
@@ -1308,6 +1481,10 @@ static void pvd_get_config(VirtIODevice *vdev, uint8_t *config)
 
     pvd_wire_encode_config(&cfg, s->events_pending, pvd_num_heads(s),
                            s->conf.max_xres, s->conf.max_yres);
+    if (s->conf.cursor) {
+        pvd_wire_encode_config_cursor(&cfg, s->conf.cursor_size,
+                                      s->conf.cursor_size);
+    }
     pvd_fault_config(s->fault, &cfg);
     memcpy(config, &cfg, sizeof(cfg));
 }
@@ -1337,6 +1514,7 @@ static void pvd_reset(VirtIODevice *vdev)
     pvd_fault_reset(s->fault);
     for (i = 0; i < s->conf.heads; i++) {
         pvd_head_disable(s, i);
+        pvd_cursor_reset(&s->heads[i].cursor, s->heads[i].con);
     }
     QTAILQ_FOREACH_SAFE(res, &s->resources, next, tmp) {
         pvd_resource_destroy(s, res);
@@ -1369,11 +1547,25 @@ static void pvd_realize(DeviceState *dev, Error **errp)
                    s->conf.max_xres, s->conf.max_yres);
         return;
     }
+    if (s->conf.cursor_size < PVDISPLAY_CURSOR_MIN_SIZE ||
+        s->conf.cursor_size > PVDISPLAY_CURSOR_MAX_SIZE) {
+        error_setg(errp, "cursor-size must be between %d and %d",
+                   PVDISPLAY_CURSOR_MIN_SIZE, PVDISPLAY_CURSOR_MAX_SIZE);
+        return;
+    }
 
     virtio_init(vdev, PVDISPLAY_VIRTIO_ID, sizeof(struct pvdisplay_config));
     s->ctrl_vq = virtio_add_queue(vdev, PVD_CTRL_QUEUE_SIZE, pvd_handle_ctrl);
     s->ctrl_bh = virtio_bh_new_guarded(dev, pvd_ctrl_bh, s);
     pvd_fault_attach(s->fault, vdev, s->ctrl_vq);
+    if (s->conf.cursor) {
+        /* fixed indices: the event queue comes first, see the header */
+        s->event_vq = virtio_add_queue(vdev, PVD_EVENT_QUEUE_SIZE,
+                                       pvd_handle_event);
+        s->cursor_vq = virtio_add_queue(vdev, PVD_CURSOR_QUEUE_SIZE,
+                                        pvd_handle_cursor);
+        s->cursor_bh = virtio_bh_new_guarded(dev, pvd_cursor_bh, s);
+    }
 
     QTAILQ_INIT(&s->resources);
     s->resource_table = g_hash_table_new(NULL, NULL);
@@ -1413,6 +1605,11 @@ static void pvd_unrealize(DeviceState *dev)
     pvd_reset(vdev);
     for (i = 0; i < s->conf.heads; i++) {
         graphic_console_close(s->heads[i].con);
+    }
+    if (s->cursor_vq) {
+        qemu_bh_delete(s->cursor_bh);
+        virtio_del_queue(vdev, PVDISPLAY_VQ_CURSOR);
+        virtio_del_queue(vdev, PVDISPLAY_VQ_EVENT);
     }
     qemu_bh_delete(s->ctrl_bh);
     virtio_del_queue(vdev, PVDISPLAY_VQ_CONTROL);
@@ -1595,6 +1792,9 @@ static int pvd_post_load(VirtIODevice *vdev)
             goto fail;
         }
     }
+    for (i = 0; i < s->conf.heads; i++) {
+        pvd_cursor_restore(&s->heads[i].cursor, s->heads[i].con);
+    }
     return 0;
 
 fail:
@@ -1634,6 +1834,24 @@ static const VMStateDescription vmstate_pvd_resource = {
     },
 };
 
+static bool pvd_head_cursor_needed(void *opaque)
+{
+    PvdHead *h = opaque;
+
+    return pvd_cursor_needed(&h->cursor);
+}
+
+static const VMStateDescription vmstate_pvd_head_cursor = {
+    .name = "virtio-pvdisplay/head/cursor",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = pvd_head_cursor_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_STRUCT(cursor, PvdHead, 1, vmstate_pvd_cursor, PvdCursor),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static const VMStateDescription vmstate_pvd_head = {
     .name = "virtio-pvdisplay/head",
     .version_id = 1,
@@ -1659,6 +1877,10 @@ static const VMStateDescription vmstate_pvd_head = {
         VMSTATE_UINT16(width_mm, PvdHead),
         VMSTATE_UINT16(height_mm, PvdHead),
         VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_pvd_head_cursor,
+        NULL
     },
 };
 
@@ -1698,6 +1920,8 @@ static const Property pvd_properties[] = {
     DEFINE_PROP_UINT32("max-xres", VirtIOPVDisplay, conf.max_xres, 7680),
     DEFINE_PROP_UINT32("max-yres", VirtIOPVDisplay, conf.max_yres, 4320),
     DEFINE_PROP_BOOL("edid", VirtIOPVDisplay, conf.edid, true),
+    DEFINE_PROP_BOOL("cursor", VirtIOPVDisplay, conf.cursor, true),
+    DEFINE_PROP_UINT32("cursor-size", VirtIOPVDisplay, conf.cursor_size, 64),
     DEFINE_PROP_SIZE("max-hostmem", VirtIOPVDisplay, conf.max_hostmem,
                      256 * MiB),
     DEFINE_PROP_BOOL("zero-copy", VirtIOPVDisplay, conf.zero_copy, true),
@@ -1727,6 +1951,10 @@ static void pvd_class_init(ObjectClass *klass, void *data)
         "Largest scanout height the guest may use, up to 16384");
     object_class_property_set_description(klass, "edid",
         "Offer EDID (PVDISPLAY_F_EDID)");
+    object_class_property_set_description(klass, "cursor",
+        "Offer a cursor per head (PVDISPLAY_F_CURSOR)");
+    object_class_property_set_description(klass, "cursor-size",
+        "Largest cursor image, square, 64-512");
     object_class_property_set_description(klass, "max-hostmem",
         "Host memory the guest can make the device allocate "
         "(surfaces, resource bookkeeping)");
@@ -1747,6 +1975,21 @@ static void pvd_class_init(ObjectClass *klass, void *data)
     vdc->vmsd = &vmstate_pvd_device;
 }
 
+/* "W H HOT_X HOT_Y X Y VISIBLE" per head, one line each, for tests. */
+static char *pvd_get_x_cursor(Object *obj, Error **errp)
+{
+    VirtIOPVDisplay *s = VIRTIO_PVDISPLAY(obj);
+    GString *out = g_string_new("");
+    uint32_t i;
+
+    for (i = 0; s->heads && i < s->conf.heads; i++) {
+        g_autofree char *line = pvd_cursor_describe(&s->heads[i].cursor);
+
+        g_string_append_printf(out, "%s\n", line);
+    }
+    return g_string_free(out, false);
+}
+
 static void pvd_instance_init(Object *obj)
 {
     VirtIOPVDisplay *s = VIRTIO_PVDISPLAY(obj);
@@ -1758,6 +2001,11 @@ static void pvd_instance_init(Object *obj)
     object_property_add_uint64_ptr(obj, "x-stats-view-updates",
                                    &s->stats_view_updates,
                                    OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "x-stats-cursor-sets",
+                                   &s->stats_cursor_sets, OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "x-stats-cursor-moves",
+                                   &s->stats_cursor_moves, OBJ_PROP_FLAG_READ);
+    object_property_add_str(obj, "x-cursor", pvd_get_x_cursor, NULL);
     s->fault = g_new0(PvdFault, 1);
     pvd_fault_init(s->fault, obj, pvd_fault_resume, pvd_fault_config_event,
                    s);

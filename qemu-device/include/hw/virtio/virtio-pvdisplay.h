@@ -29,6 +29,8 @@ typedef struct VirtIOPVDisplayConf {
     uint32_t max_xres;          /* "max-xres", config max_width */
     uint32_t max_yres;          /* "max-yres", config max_height */
     bool edid;                  /* "edid", offer PVDISPLAY_F_EDID */
+    bool cursor;                /* "cursor", offer PVDISPLAY_F_CURSOR */
+    uint32_t cursor_size;       /* "cursor-size", config cursor_max_* */
     uint64_t max_hostmem;       /* "max-hostmem", guest-driven host memory */
     bool zero_copy;             /* "zero-copy", show guest pages directly */
     uint32_t max_view_maps;     /* "max-view-maps", mappings for views */
@@ -40,6 +42,9 @@ struct VirtIOPVDisplay {
     VirtIOPVDisplayConf conf;
     VirtQueue *ctrl_vq;
     QEMUBH *ctrl_bh;
+    VirtQueue *event_vq;        /* with conf.cursor: index 1, unused yet */
+    VirtQueue *cursor_vq;       /* with conf.cursor: index 2 */
+    QEMUBH *cursor_bh;
 
     uint32_t events_pending;    /* config events_pending */
     PvdHead *heads;             /* [conf.heads] */
@@ -57,13 +62,16 @@ struct VirtIOPVDisplay {
     uint32_t view_maps;         /* host mappings held by resource views */
 
     /*
-     * Read-only QOM properties "x-stats-updates" and "x-stats-bytes-read",
-     * for tests and benchmarks: what the guest asked for and what it cost.
+     * Read-only QOM properties "x-stats-updates", "x-stats-bytes-read",
+     * "x-stats-cursor-sets" and "x-stats-cursor-moves", for tests and
+     * benchmarks: what the guest asked for and what it cost.
      * Never reset and not migrated: a reader compares two samples.
      */
     uint64_t stats_updates;     /* SCANOUT_UPDATE requests completed */
     uint64_t stats_bytes_read;  /* guest memory read to refresh consoles */
     uint64_t stats_view_updates; /* updates shown without copying */
+    uint64_t stats_cursor_sets; /* cursor images copied (CURSOR_SET shown) */
+    uint64_t stats_cursor_moves; /* CURSOR_MOVE requests completed */
 
     /* test only: the "x-fault" plan, see hw/display/pvdisplay-fault.h */
     PvdFault *fault;

@@ -1,0 +1,65 @@
+/*
+ * virtio-pvdisplay: a head's cursor on its host console
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef HW_DISPLAY_PVDISPLAY_CURSOR_H
+#define HW_DISPLAY_PVDISPLAY_CURSOR_H
+
+#include "migration/vmstate.h"
+#include "ui/console.h"
+#include "pvdisplay-wire.h"
+
+/*
+ * One head's cursor, as the guest last set it.  The image is a copy, taken
+ * when CURSOR_SET is processed, in wire byte order (little-endian
+ * ARGB8888, premultiplied): the guest may free its resource afterwards.
+ * Everything is migrated; the console is told again on load.
+ */
+typedef struct PvdCursor {
+    uint32_t width;             /* 0: no image defined */
+    uint32_t height;
+    uint32_t hot_x;
+    uint32_t hot_y;
+    int32_t x;                  /* image pixel (0, 0) on the head */
+    int32_t y;
+    bool visible;
+    uint32_t image_size;        /* bytes in @image: width * height * 4 */
+    uint8_t *image;             /* g_malloc'ed, NULL if none */
+} PvdCursor;
+
+/*
+ * Define and show the cursor of @set (resource_id != 0, validated) whose
+ * rows, packed (width * 4 bytes each), are in @pixels, at the position the
+ * request carries.
+ */
+void pvd_cursor_set(PvdCursor *c, QemuConsole *con, const PvdCursorSet *set,
+                    const uint8_t *pixels);
+
+/* Hide the cursor; its position is kept. */
+void pvd_cursor_hide(PvdCursor *c, QemuConsole *con);
+
+/* Record a new position; pvd_cursor_show_position() tells the console. */
+void pvd_cursor_move(PvdCursor *c, int32_t x, int32_t y);
+
+/* Tell the console where the pointer is (its hotspot) and if it shows. */
+void pvd_cursor_show_position(PvdCursor *c, QemuConsole *con);
+
+/* Define the cursor on the console again (migration load, invalidate). */
+void pvd_cursor_restore(PvdCursor *c, QemuConsole *con);
+
+/* Forget everything: device reset and unrealize. */
+void pvd_cursor_reset(PvdCursor *c, QemuConsole *con);
+
+/*
+ * "W H HOT_X HOT_Y X Y VISIBLE" of @c, for the x-cursor property; the
+ * caller frees it.
+ */
+char *pvd_cursor_describe(const PvdCursor *c);
+
+/* Migration: a subsection of the head, present once a cursor was used. */
+bool pvd_cursor_needed(const PvdCursor *c);
+extern const VMStateDescription vmstate_pvd_cursor;
+
+#endif /* HW_DISPLAY_PVDISPLAY_CURSOR_H */
