@@ -34,7 +34,7 @@ static const struct drm_crtc_funcs pvdisplay_crtc_funcs = {
 };
 
 /**
- * pvdisplay_crtc_init - create a head's CRTC on its primary plane
+ * pvdisplay_crtc_init - create a head's CRTC on its primary and cursor planes
  * @output: the head
  *
  * Return: 0 or a negative errno.
@@ -44,7 +44,9 @@ int pvdisplay_crtc_init(struct pvdisplay_output *output)
 	int ret;
 
 	ret = drm_crtc_init_with_planes(&output->pvd->drm, &output->crtc,
-					&output->primary, NULL,
+					&output->primary,
+					output->pvd->cursor_max_width ?
+					&output->cursor : NULL,
 					&pvdisplay_crtc_funcs, NULL);
 	if (ret)
 		return ret;

@@ -29,7 +29,9 @@
 DEFINE_DRM_GEM_FOPS(pvdisplay_fops);
 
 static const struct drm_driver pvdisplay_drm_driver = {
-	.driver_features = DRIVER_MODESET | DRIVER_GEM | DRIVER_ATOMIC,
+	/* The hotspot matters only for cursor planes, which need the feature. */
+	.driver_features = DRIVER_MODESET | DRIVER_GEM | DRIVER_ATOMIC |
+			   DRIVER_CURSOR_HOTSPOT,
 	.fops = &pvdisplay_fops,
 	.gem_create_object = pvdisplay_gem_create_object,
 	.dumb_create = pvdisplay_dumb_create,
@@ -70,6 +72,25 @@ static int pvdisplay_read_config(struct pvdisplay_device *pvd)
 			 min_t(u32, max_height, PVDISPLAY_MAX_SCANOUT_DIM));
 		max_width = min_t(u32, max_width, PVDISPLAY_MAX_SCANOUT_DIM);
 		max_height = min_t(u32, max_height, PVDISPLAY_MAX_SCANOUT_DIM);
+	}
+
+	if (pvd->has_cursor) {
+		u32 cw, ch;
+
+		virtio_cread_le(vdev, struct pvdisplay_config, cursor_max_width,
+				&cw);
+		virtio_cread_le(vdev, struct pvdisplay_config, cursor_max_height,
+				&ch);
+		if (cw < PVDISPLAY_CURSOR_MIN_SIZE || cw > PVDISPLAY_CURSOR_MAX_SIZE ||
+		    ch < PVDISPLAY_CURSOR_MIN_SIZE || ch > PVDISPLAY_CURSOR_MAX_SIZE) {
+			/* The queues stay as negotiated, the planes go. */
+			drm_err(&pvd->drm, "invalid cursor size %ux%u, no cursor\n",
+				cw, ch);
+			cw = 0;
+			ch = 0;
+		}
+		pvd->cursor_max_width = cw;
+		pvd->cursor_max_height = ch;
 	}
 
 	pvd->cfg_num_heads = num_heads;
@@ -141,10 +162,12 @@ static int pvdisplay_probe(struct virtio_device *vdev)
 	pvd->has_edid = virtio_has_feature(vdev, PVDISPLAY_F_EDID);
 	pvd->has_multi_head = virtio_has_feature(vdev, PVDISPLAY_F_MULTI_HEAD);
 	pvd->has_extra_formats = virtio_has_feature(vdev, PVDISPLAY_F_EXTRA_FORMATS);
+	pvd->has_cursor = virtio_has_feature(vdev, PVDISPLAY_F_CURSOR);
 	pvd->use_dma_api = !virtio_has_dma_quirk(vdev);
 
 	INIT_WORK(&pvd->config_work, pvdisplay_config_work);
 	pvdisplay_vq_init(pvd);
+	pvdisplay_cursorq_init(pvd);
 	INIT_LIST_HEAD(&pvd->resources);
 	spin_lock_init(&pvd->zombie_lock);
 	INIT_LIST_HEAD(&pvd->zombies);
@@ -183,9 +206,10 @@ static int pvdisplay_probe(struct virtio_device *vdev)
 	if (ret)
 		goto err_reset;
 
-	drm_info(drm, "%u head(s), up to %ux%u, %cedid %cextra-formats%s\n",
+	drm_info(drm, "%u head(s), up to %ux%u, %cedid %cextra-formats, cursor %ux%u%s\n",
 		 pvd->num_heads, pvd->max_width, pvd->max_height,
 		 pvd->has_edid ? '+' : '-', pvd->has_extra_formats ? '+' : '-',
+		 pvd->cursor_max_width, pvd->cursor_max_height,
 		 pvd->use_dma_api ? ", DMA API" : "");
 
 	drm_client_setup(drm, NULL);
@@ -365,6 +389,7 @@ static const unsigned int pvdisplay_features[] = {
 	PVDISPLAY_F_EDID,
 	PVDISPLAY_F_MULTI_HEAD,
 	PVDISPLAY_F_EXTRA_FORMATS,
+	PVDISPLAY_F_CURSOR,
 };
 
 static const struct virtio_device_id pvdisplay_id_table[] = {

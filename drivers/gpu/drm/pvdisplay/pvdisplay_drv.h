@@ -89,7 +89,14 @@ struct virtqueue;
  *    list of GEM objects whose pages must outlive a device reset, and
  *    &pvdisplay_device.reset_done.
  *
- * 6. &pvdisplay_vq.lock (spinlock, interrupt safe, innermost): every call
+ * 6. &pvdisplay_cursorq.lock (spinlock, interrupt safe, innermost, never
+ *    nested with the control queue's): every call into the cursor
+ *    virtqueue, &pvdisplay_cursorq.dead and the move state of every head
+ *    (&pvdisplay_output.cursor_move_busy and the fields next to it), which
+ *    the cursor queue's completion callback updates when it sends the
+ *    position that came in while a move was in flight.
+ *
+ * 7. &pvdisplay_vq.lock (spinlock, interrupt safe, innermost): every call
  *    into the virtqueue (add, kick preparation, notification, get_buf,
  *    detach), &pvdisplay_vq.dead and &pvdisplay_vq.broken.  Process context
  *    takes it with spin_lock_irq(), the completion callback and drm_panic
@@ -149,6 +156,23 @@ struct pvdisplay_vq {
 };
 
 /**
+ * struct pvdisplay_cursorq - the cursor virtqueue (%PVDISPLAY_F_CURSOR)
+ * @vq: the virtqueue, NULL without the feature or once deleted.
+ * @lock: protects @vq operations, @dead and every head's move state.
+ * @dead: the device was reset or is going away; nothing may be queued.
+ *
+ * At most one CURSOR_SET (its plane's commits are serialised) and one
+ * CURSOR_MOVE (see &pvdisplay_output.cursor_move_busy) per head are in the
+ * ring, so it never fills up: nothing ever waits for space.
+ */
+struct pvdisplay_cursorq {
+	struct virtqueue *vq;
+	/* Innermost lock, interrupt safe: see DOC: locking. */
+	spinlock_t lock;
+	bool dead;
+};
+
+/**
  * struct pvdisplay_req - one control request and its response
  * @ref: one reference for the submitter, one while the device owns it.
  * @node: entry in the completion callback's list of answered requests.
@@ -183,6 +207,19 @@ struct pvdisplay_req {
  * @pvd: the device.
  * @index: head index on the wire.
  * @primary: primary plane.
+ * @cursor: cursor plane, initialised only with %PVDISPLAY_F_CURSOR.
+ * @cursor_on: the device shows a cursor image on this head.  Used only by
+ *	the cursor plane's commit hooks (synchronous and async), which the
+ *	plane's modeset lock serialises.
+ * @cursor_reset_seen: &pvdisplay_device.reset_count when @cursor_on was
+ *	last valid; same serialisation as @cursor_on.
+ * @cursor_move_req: preallocated CURSOR_MOVE request, reused for every move.
+ * @cursor_move_busy: @cursor_move_req is in the ring.  Under
+ *	&pvdisplay_cursorq.lock, like the two fields below.
+ * @cursor_move_pending: a position came in while @cursor_move_busy; it is
+ *	sent when the move in flight completes (moves coalesce).
+ * @cursor_x: the last position asked for (the image's top-left pixel).
+ * @cursor_y: see @cursor_x.
  * @crtc: CRTC.
  * @encoder: virtual encoder.
  * @connector: virtual connector.
@@ -218,6 +255,14 @@ struct pvdisplay_output {
 	struct pvdisplay_device *pvd;
 	unsigned int index;
 	struct drm_plane primary;
+	struct drm_plane cursor;
+	bool cursor_on;
+	int cursor_reset_seen;
+	struct pvdisplay_req *cursor_move_req;
+	bool cursor_move_busy;
+	bool cursor_move_pending;
+	s32 cursor_x;
+	s32 cursor_y;
 	struct drm_crtc crtc;
 	struct drm_encoder encoder;
 	struct drm_connector connector;
@@ -247,6 +292,7 @@ struct pvdisplay_output {
  *	(see pvdisplay_probe()).
  * @vdev: the virtio device; not to be touched after remove().
  * @ctrlq: control queue.
+ * @cursorq: cursor queue (%PVDISPLAY_F_CURSOR).
  * @cfg_num_heads: head count in the configuration space, validated.
  * @num_heads: heads in use (1 without %PVDISPLAY_F_MULTI_HEAD).
  * @max_width: largest scanout width, validated.
@@ -254,6 +300,9 @@ struct pvdisplay_output {
  * @has_edid: %PVDISPLAY_F_EDID negotiated.
  * @has_multi_head: %PVDISPLAY_F_MULTI_HEAD negotiated.
  * @has_extra_formats: %PVDISPLAY_F_EXTRA_FORMATS negotiated.
+ * @has_cursor: %PVDISPLAY_F_CURSOR negotiated.
+ * @cursor_max_width: largest cursor image width, validated.
+ * @cursor_max_height: largest cursor image height, validated.
  * @use_dma_api: memory entries carry DMA addresses (%VIRTIO_F_ACCESS_PLATFORM)
  *	rather than guest physical ones.
  * @outputs: @num_heads heads.
@@ -275,6 +324,7 @@ struct pvdisplay_device {
 	struct drm_device drm;
 	struct virtio_device *vdev;
 	struct pvdisplay_vq ctrlq;
+	struct pvdisplay_cursorq cursorq;
 	u32 cfg_num_heads;
 	u32 num_heads;
 	u32 max_width;
@@ -282,6 +332,9 @@ struct pvdisplay_device {
 	bool has_edid;
 	bool has_multi_head;
 	bool has_extra_formats;
+	bool has_cursor;
+	u32 cursor_max_width;
+	u32 cursor_max_height;
 	bool use_dma_api;
 	struct pvdisplay_output *outputs;
 	struct drm_property *hotplug_mode_update_property;
@@ -334,6 +387,12 @@ static inline struct pvdisplay_output *plane_to_output(struct drm_plane *plane)
 	return container_of(plane, struct pvdisplay_output, primary);
 }
 
+static inline struct pvdisplay_output *
+cursor_to_output(struct drm_plane *plane)
+{
+	return container_of(plane, struct pvdisplay_output, cursor);
+}
+
 static inline struct pvdisplay_output *crtc_to_output(struct drm_crtc *crtc)
 {
 	return container_of(crtc, struct pvdisplay_output, crtc);
@@ -368,6 +427,15 @@ int pvdisplay_cmd_resource_destroy(struct pvdisplay_device *pvd,
 				   u32 resource_id);
 int pvdisplay_cmd_scanout_send(struct pvdisplay_device *pvd,
 			       struct pvdisplay_req *req, size_t len);
+
+/* pvdisplay_cursor.c */
+int pvdisplay_cursor_plane_init(struct pvdisplay_output *output);
+void pvdisplay_cursorq_init(struct pvdisplay_device *pvd);
+void pvdisplay_cursorq_start(struct pvdisplay_device *pvd,
+			     struct virtqueue *vq);
+void pvdisplay_cursorq_kill(struct pvdisplay_device *pvd);
+void pvdisplay_cursorq_del(struct pvdisplay_device *pvd);
+void pvdisplay_cursorq_callback(struct virtqueue *vq);
 
 /* pvdisplay_gem.c */
 struct drm_gem_object *pvdisplay_gem_create_object(struct drm_device *drm,

@@ -308,6 +308,12 @@ int pvdisplay_output_init(struct pvdisplay_output *output)
 	if (ret)
 		return ret;
 
+	if (output->pvd->cursor_max_width) {
+		ret = pvdisplay_cursor_plane_init(output);
+		if (ret)
+			return ret;
+	}
+
 	ret = pvdisplay_crtc_init(output);
 	if (ret)
 		return ret;

@@ -316,3 +316,46 @@ int pvdisplay_parse_edid(const struct pvdisplay_resp_edid *resp, size_t len,
 	*size = n;
 	return 0;
 }
+
+/**
+ * pvdisplay_encode_cursor_set - build a CURSOR_SET request
+ * @cmd: the request
+ * @cursor: what to show; @cursor->resource_id 0 hides the cursor, and then
+ *	only @cursor->head is sent (every other field is zero on the wire)
+ */
+void pvdisplay_encode_cursor_set(struct pvdisplay_cmd_cursor_set *cmd,
+				 const struct pvdisplay_cursor_image *cursor)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	pvd_encode_hdr(&cmd->hdr, PVDISPLAY_CMD_CURSOR_SET);
+	cmd->head = cpu_to_le32(cursor->head);
+	if (!cursor->resource_id)
+		return;
+	cmd->resource_id = cpu_to_le32(cursor->resource_id);
+	cmd->format = cpu_to_le32(cursor->format);
+	cmd->offset = cpu_to_le32(cursor->offset);
+	cmd->stride = cpu_to_le32(cursor->stride);
+	cmd->width = cpu_to_le32(cursor->width);
+	cmd->height = cpu_to_le32(cursor->height);
+	cmd->hot_x = cpu_to_le32(cursor->hot_x);
+	cmd->hot_y = cpu_to_le32(cursor->hot_y);
+	cmd->x = cpu_to_le32((u32)cursor->x);
+	cmd->y = cpu_to_le32((u32)cursor->y);
+}
+
+/**
+ * pvdisplay_encode_cursor_move - build a CURSOR_MOVE request
+ * @cmd: the request
+ * @head: head index
+ * @x: column of the image's top-left pixel on the head, may be negative
+ * @y: row of the image's top-left pixel, may be negative
+ */
+void pvdisplay_encode_cursor_move(struct pvdisplay_cmd_cursor_move *cmd,
+				  u32 head, s32 x, s32 y)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	pvd_encode_hdr(&cmd->hdr, PVDISPLAY_CMD_CURSOR_MOVE);
+	cmd->head = cpu_to_le32(head);
+	cmd->x = cpu_to_le32((u32)x);
+	cmd->y = cpu_to_le32((u32)y);
+}

@@ -86,6 +86,36 @@ struct pvdisplay_head_state {
 	u32 height_mm;
 };
 
+/**
+ * struct pvdisplay_cursor_image - a cursor to show, in CPU byte order
+ * @head: head index.
+ * @resource_id: resource holding the image, 0 to hide the cursor.
+ * @format: DRM fourcc (DRM_FORMAT_ARGB8888).
+ * @offset: byte offset of the image's pixel (0, 0) in the resource.
+ * @stride: bytes per row.
+ * @width: image width in pixels.
+ * @height: image height in pixels.
+ * @hot_x: hotspot column, less than @width.
+ * @hot_y: hotspot row, less than @height.
+ * @x: column of the image's pixel (0, 0) on the head.
+ * @y: row of the image's pixel (0, 0) on the head.
+ *
+ * Mirrors &struct pvdisplay_cmd_cursor_set.
+ */
+struct pvdisplay_cursor_image {
+	u32 head;
+	u32 resource_id;
+	u32 format;
+	u32 offset;
+	u32 stride;
+	u32 width;
+	u32 height;
+	u32 hot_x;
+	u32 hot_y;
+	s32 x;
+	s32 y;
+};
+
 void pvdisplay_encode_get_display_info(struct pvdisplay_ctrl_hdr *hdr);
 void pvdisplay_encode_get_edid(struct pvdisplay_cmd_get_edid *cmd, u32 head);
 void pvdisplay_encode_resource_create(struct pvdisplay_cmd_resource_create *cmd,
@@ -97,6 +127,10 @@ void pvdisplay_encode_resource_destroy(struct pvdisplay_cmd_resource_destroy *cm
 size_t pvdisplay_encode_scanout_update(void *buf,
 				       const struct pvdisplay_scanout *scanout,
 				       const struct pvdisplay_damage *damage);
+void pvdisplay_encode_cursor_set(struct pvdisplay_cmd_cursor_set *cmd,
+				 const struct pvdisplay_cursor_image *cursor);
+void pvdisplay_encode_cursor_move(struct pvdisplay_cmd_cursor_move *cmd,
+				  u32 head, s32 x, s32 y);
 
 int pvdisplay_status_to_errno(u32 status);
 int pvdisplay_resp_check(const void *resp, size_t len, size_t full_len);

@@ -357,7 +357,7 @@ void pvdisplay_vq_init(struct pvdisplay_device *pvd)
 }
 
 /**
- * pvdisplay_vq_start - find the control queue and accept requests
+ * pvdisplay_vq_start - find the queues and accept requests
  * @pvd: the device, after feature negotiation (probe or restore)
  *
  * The caller makes the device ready (virtio_device_ready()) before sending.
@@ -366,12 +366,25 @@ void pvdisplay_vq_init(struct pvdisplay_device *pvd)
  */
 int pvdisplay_vq_start(struct pvdisplay_device *pvd)
 {
+	/* Indices are fixed: with the cursor, the event queue exists too. */
+	struct virtqueue_info info[] = {
+		[PVDISPLAY_VQ_CONTROL] = { "control", pvdisplay_vq_callback },
+		[PVDISPLAY_VQ_EVENT] = { "event" },
+		[PVDISPLAY_VQ_CURSOR] = { "cursor", pvdisplay_cursorq_callback },
+	};
+	struct virtqueue *vqs[ARRAY_SIZE(info)];
 	struct pvdisplay_vq *q = &pvd->ctrlq;
 	struct virtqueue *vq;
+	int ret;
 
-	vq = virtio_find_single_vq(pvd->vdev, pvdisplay_vq_callback, "control");
-	if (IS_ERR(vq))
-		return PTR_ERR(vq);
+	ret = virtio_find_vqs(pvd->vdev,
+			      pvd->has_cursor ? ARRAY_SIZE(info) : 1, vqs,
+			      info, NULL);
+	if (ret)
+		return ret;
+	vq = vqs[PVDISPLAY_VQ_CONTROL];
+	if (pvd->has_cursor)
+		pvdisplay_cursorq_start(pvd, vqs[PVDISPLAY_VQ_CURSOR]);
 
 	spin_lock_irq(&q->lock);
 	q->vq = vq;
@@ -422,6 +435,7 @@ void pvdisplay_vq_kill(struct pvdisplay_device *pvd)
 		pvdisplay_req_put(req);
 	}
 	wake_up_all(&q->wq);
+	pvdisplay_cursorq_kill(pvd);
 }
 
 /**
@@ -440,6 +454,7 @@ void pvdisplay_vq_del(struct pvdisplay_device *pvd)
 	spin_lock_irq(&q->lock);
 	q->vq = NULL;
 	spin_unlock_irq(&q->lock);
+	pvdisplay_cursorq_del(pvd);
 	pvd->vdev->config->del_vqs(pvd->vdev);
 }
 

@@ -511,6 +511,69 @@ static void test_parse_edid(void **state)
 	assert_int_equal(size, 99);
 }
 
+static void test_encode_cursor_set(void **state)
+{
+	const struct pvdisplay_cursor_image img = {
+		.head = 3, .resource_id = 17, .format = 0x34325241 /* AR24 */,
+		.offset = 0x2040, .stride = 256, .width = 64, .height = 48,
+		.hot_x = 5, .hot_y = 47, .x = -12, .y = 2000,
+	};
+	struct pvdisplay_cmd_cursor_set cmd;
+	uint8_t want[56] = { 0 };
+
+	(void)state;
+	memset(&cmd, 0xa5, sizeof(cmd));
+	pvdisplay_encode_cursor_set(&cmd, &img);
+	put32(want, 0, 0x0200);
+	put32(want, 8, 3);
+	put32(want, 12, 17);
+	put32(want, 16, 0x34325241);
+	put32(want, 20, 0x2040);
+	put32(want, 24, 256);
+	put32(want, 28, 64);
+	put32(want, 32, 48);
+	put32(want, 36, 5);
+	put32(want, 40, 47);
+	put32(want, 44, 0xfffffff4);	/* -12, two's complement */
+	put32(want, 48, 2000);
+	assert_int_equal(sizeof(cmd), sizeof(want));
+	assert_bytes(&cmd, want, sizeof(want));
+}
+
+/* Hiding sends the head only, whatever else the image says. */
+static void test_encode_cursor_hide(void **state)
+{
+	const struct pvdisplay_cursor_image img = {
+		.head = 1, .format = 0x34325241, .width = 64, .height = 64,
+		.hot_x = 1, .x = 7, .y = -7,
+	};
+	struct pvdisplay_cmd_cursor_set cmd;
+	uint8_t want[56] = { 0 };
+
+	(void)state;
+	memset(&cmd, 0xa5, sizeof(cmd));
+	pvdisplay_encode_cursor_set(&cmd, &img);
+	put32(want, 0, 0x0200);
+	put32(want, 8, 1);
+	assert_bytes(&cmd, want, sizeof(want));
+}
+
+static void test_encode_cursor_move(void **state)
+{
+	struct pvdisplay_cmd_cursor_move cmd;
+	uint8_t want[24] = { 0 };
+
+	(void)state;
+	memset(&cmd, 0xa5, sizeof(cmd));
+	pvdisplay_encode_cursor_move(&cmd, 15, -1, INT32_MIN);
+	put32(want, 0, 0x0201);
+	put32(want, 8, 15);
+	put32(want, 12, 0xffffffff);
+	put32(want, 16, 0x80000000);
+	assert_int_equal(sizeof(cmd), sizeof(want));
+	assert_bytes(&cmd, want, sizeof(want));
+}
+
 const struct CMUnitTest proto_tests[] = {
 	cmocka_unit_test(test_encode_get_display_info),
 	cmocka_unit_test(test_encode_get_edid),
@@ -520,6 +583,9 @@ const struct CMUnitTest proto_tests[] = {
 	cmocka_unit_test(test_encode_scanout_full),
 	cmocka_unit_test(test_encode_scanout_disable),
 	cmocka_unit_test(test_encode_scanout_from_damage),
+	cmocka_unit_test(test_encode_cursor_set),
+	cmocka_unit_test(test_encode_cursor_hide),
+	cmocka_unit_test(test_encode_cursor_move),
 	cmocka_unit_test(test_resp_check),
 	cmocka_unit_test(test_parse_display_info),
 	cmocka_unit_test(test_parse_display_info_bounds),
