@@ -22,6 +22,12 @@
  *   commit                  atomic commit of the same fb without damage clips
  *   flip                    copy the pixels to the other buffer and flip to it
  *   info                    print "WxH pitch fourcc fb_id"
+ *   cursor W H HX HY SALT   legacy cursor (drmModeSetCursor2): a new WxH
+ *                           ARGB8888 buffer holding cursor_pixel(SALT),
+ *                           hotspot (HX, HY)
+ *   move X Y                drmModeMoveCursor to (X, Y)
+ *   moves N X Y DX DY       N moves in a row: (X, Y), (X+DX, Y+DY), ...
+ *   cursor-off              drmModeSetCursor without a buffer (hide)
  *   quit                    restore and exit
  *
  * Layout options exercise the damage arithmetic: --fb-size makes the
@@ -52,7 +58,50 @@ struct painter {
 	drmModeModeInfo mode;
 	struct pvd_fb fb[2];
 	int cur;
+	struct pvd_fb cursor;		/* fb_id 0: none */
 };
+
+/*
+ * The cursor image of the "cursor" command, premultiplied ARGB8888: opaque
+ * colours with a diagonal pattern of transparent pixels.  Tests compute the
+ * same function to check what the host received.
+ */
+static uint32_t cursor_pixel(uint32_t x, uint32_t y, uint32_t salt)
+{
+	if ((x + y + salt) % 7 == 0)
+		return 0;
+	return 0xff000000 | ((x * 3 + salt) & 0xff) << 16 |
+	       ((y * 5) & 0xff) << 8 | ((x ^ y ^ salt) & 0xff);
+}
+
+static int set_cursor(struct painter *p, uint32_t w, uint32_t h, int hot_x,
+		      int hot_y, uint32_t salt)
+{
+	struct pvd_fb old = p->cursor;
+	uint32_t x, y;
+	int ret;
+
+	ret = pvd_fb_create(p->fd, w, h, DRM_FORMAT_ARGB8888, &p->cursor);
+	if (ret) {
+		p->cursor = old;
+		return ret;
+	}
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w; x++)
+			*(uint32_t *)(p->cursor.map + y * p->cursor.pitch + x * 4) =
+				cursor_pixel(x, y, salt);
+	ret = drmModeSetCursor2(p->fd, p->pipe.crtc_id, p->cursor.handle, w, h,
+				hot_x, hot_y);
+	if (ret) {
+		ret = -errno;
+		pvd_fb_destroy(p->fd, &p->cursor);
+		p->cursor = old;
+		return ret;
+	}
+	if (old.fb_id)
+		pvd_fb_destroy(p->fd, &old);
+	return 0;
+}
 
 static int parse_rects(char **argv, int argc, struct drm_mode_rect *r, int max)
 {
@@ -134,6 +183,25 @@ static int do_command(struct painter *p, char *line, char *reply, size_t len)
 		ret = pvd_commit(p->fd, &p->pipe, NULL, next, NULL, 0, 0, NULL);
 		if (!ret)
 			p->cur = !p->cur;
+	} else if (!strcmp(argv[0], "cursor") && argc == 6) {
+		ret = set_cursor(p, strtoul(argv[1], NULL, 0), strtoul(argv[2], NULL, 0),
+				 strtol(argv[3], NULL, 0), strtol(argv[4], NULL, 0),
+				 strtoul(argv[5], NULL, 0));
+	} else if (!strcmp(argv[0], "move") && argc == 3) {
+		if (drmModeMoveCursor(p->fd, p->pipe.crtc_id, strtol(argv[1], NULL, 0),
+				      strtol(argv[2], NULL, 0)))
+			ret = -errno;
+	} else if (!strcmp(argv[0], "moves") && argc == 6) {
+		long i, x = strtol(argv[2], NULL, 0), y = strtol(argv[3], NULL, 0);
+		long dx = strtol(argv[4], NULL, 0), dy = strtol(argv[5], NULL, 0);
+
+		for (i = 0; i < strtol(argv[1], NULL, 0) && !ret; i++)
+			if (drmModeMoveCursor(p->fd, p->pipe.crtc_id, x + i * dx,
+					      y + i * dy))
+				ret = -errno;
+	} else if (!strcmp(argv[0], "cursor-off")) {
+		if (drmModeSetCursor(p->fd, p->pipe.crtc_id, 0, 0, 0))
+			ret = -errno;
 	} else if (!strcmp(argv[0], "info")) {
 		snprintf(reply, len, "ok %ux%u %u %.4s %u", fb->width, fb->height,
 			 fb->pitch, (char *)&fb->format, fb->fb_id);
@@ -235,6 +303,8 @@ static int serve(const char *dir, const struct options *o)
 	}
 	for (i = 0; i < 2; i++)
 		pvd_fb_destroy(p.fd, &p.fb[i]);
+	if (p.cursor.fb_id)
+		pvd_fb_destroy(p.fd, &p.cursor);
 	close(p.fd);
 	unlink(cmd_path);
 	unlink(ack_path);
