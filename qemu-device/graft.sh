@@ -13,6 +13,7 @@
 #
 # What it does:
 #  - copies hw/display/{pvdisplay-wire.[ch],pvdisplay-cursor.[ch],
+#    pvdisplay-crc.[ch],
 #    virtio-pvdisplay.c,virtio-pvdisplay-pci.c} and
 #    include/hw/virtio/virtio-pvdisplay.h;
 #  - converts include/uapi/drm/pvdisplay.h into
@@ -60,6 +61,7 @@ for f in hw/display/pvdisplay-wire.c hw/display/pvdisplay-wire.h \
          hw/display/pvdisplay-fault.c hw/display/pvdisplay-fault.h \
          hw/display/display-probe.c \
          hw/display/pvdisplay-cursor.c hw/display/pvdisplay-cursor.h \
+         hw/display/pvdisplay-crc.c hw/display/pvdisplay-crc.h \
          hw/display/virtio-pvdisplay.c hw/display/virtio-pvdisplay-pci.c \
          include/hw/virtio/virtio-pvdisplay.h; do
     update "$here/$f" "$src/$f"
@@ -159,6 +161,8 @@ static const qmp_virtio_feature_map_t virtio_pvdisplay_feature_map[] = {
             "PVDISPLAY_F_CURSOR: Cursor per head, cursor queue"),
     FEATURE_ENTRY(PVDISPLAY_F_PRESENT_EVENTS, \
             "PVDISPLAY_F_PRESENT_EVENTS: Present event queue"),
+    FEATURE_ENTRY(PVDISPLAY_F_CRC, \
+            "PVDISPLAY_F_CRC: CRC of what a head shows"),
     { -1, "" }
 };
 #endif

@@ -67,6 +67,7 @@ static PvdWireLimits limits(void)
         .cursor = true,
         .cursor_max_width = 64,
         .cursor_max_height = 64,
+        .crc = true,
     };
     return lim;
 }
@@ -213,7 +214,8 @@ static void test_hdr_accepts_every_command(void **state)
     static const uint32_t types[] = {
         PVDISPLAY_CMD_GET_DISPLAY_INFO, PVDISPLAY_CMD_GET_EDID,
         PVDISPLAY_CMD_RESOURCE_CREATE, PVDISPLAY_CMD_RESOURCE_DESTROY,
-        PVDISPLAY_CMD_SCANOUT_UPDATE, PVDISPLAY_CMD_CURSOR_SET,
+        PVDISPLAY_CMD_SCANOUT_UPDATE, PVDISPLAY_CMD_GET_CRC,
+        PVDISPLAY_CMD_CURSOR_SET,
         PVDISPLAY_CMD_CURSOR_MOVE,
     };
     PvdWireLimits lim = limits();
@@ -251,7 +253,8 @@ static void test_hdr_unknown_type(void **state)
 {
     static const uint32_t bad[] = {
         0, 0xff, PVDISPLAY_CMD_GET_DISPLAY_INFO - 1,
-        PVDISPLAY_CMD_SCANOUT_UPDATE + 1, PVDISPLAY_STATUS_ERR_UNSPEC,
+        PVDISPLAY_CMD_GET_CRC + 1, PVDISPLAY_CMD_CURSOR_SET - 1,
+        PVDISPLAY_CMD_CURSOR_MOVE + 1, PVDISPLAY_STATUS_ERR_UNSPEC,
         0xffffffff,
     };
     PvdWireLimits lim = limits();
@@ -1833,6 +1836,58 @@ static void test_cursor_move(void **state)
                                                  NULL), EINVAL);
 }
 
+static void test_get_crc(void **state)
+{
+    PvdWireLimits lim = limits();
+    struct pvdisplay_cmd_get_crc c;
+    struct pvdisplay_resp_crc r;
+    uint32_t head, w, h;
+    uint8_t buf[BUFSZ];
+    PvdCtrlHdr hdr;
+    size_t len;
+
+    memset(&c, 0, sizeof(c));
+    st32(&c.hdr.type, PVDISPLAY_CMD_GET_CRC);
+    st32(&c.width, 7680);
+    st32(&c.height, 1);
+    assert_int_equal(pvd_wire_decode_get_crc(&c, sizeof(c), &lim, &head, &w,
+                                             &h, NULL), OK);
+    assert_int_equal(w, 7680);
+    assert_int_equal(h, 1);
+    assert_int_equal(pvd_wire_decode_get_crc(&c, sizeof(c) - 1, &lim, &head,
+                                             &w, &h, NULL), EINVAL);
+    st32(&c.width, 7681);
+    assert_int_equal(pvd_wire_decode_get_crc(&c, sizeof(c), &lim, &head, &w,
+                                             &h, NULL), EINVAL);
+    st32(&c.width, 1);
+    st32(&c.height, 0);
+    assert_int_equal(pvd_wire_decode_get_crc(&c, sizeof(c), &lim, &head, &w,
+                                             &h, NULL), EINVAL);
+    st32(&c.height, 4320);
+    st32(&c.head, 1);
+    assert_int_equal(pvd_wire_decode_get_crc(&c, sizeof(c), &lim, &head, &w,
+                                             &h, NULL), EHEAD);
+    st32(&c.head, 0);
+    st32(&c.reserved, 1);
+    assert_int_equal(pvd_wire_decode_get_crc(&c, sizeof(c), &lim, &head, &w,
+                                             &h, NULL), EINVAL);
+
+    lim.crc = false;
+    len = hdr_req(buf, PVDISPLAY_CMD_GET_CRC, 0);
+    assert_int_equal(pvd_wire_decode_hdr(buf, len, sizeof(r), &lim, &hdr,
+                                         NULL), EUNSUP);
+    lim.crc = true;
+    assert_int_equal(pvd_wire_decode_hdr(buf, len, sizeof(r) - 1, &lim, &hdr,
+                                         NULL), EINVAL);
+
+    memset(&r, 0xaa, sizeof(r));
+    pvd_wire_encode_crc(&r, 0x12345678);
+    assert_int_equal(ld32(&r.hdr.status), OK);
+    assert_int_equal(ld32(&r.hdr.reserved), 0);
+    assert_int_equal(ld32(&r.crc), 0x12345678);
+    assert_int_equal(ld32(&r.reserved), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1881,6 +1936,7 @@ int main(void)
         cmocka_unit_test(test_cursor_set_bad),
         cmocka_unit_test(test_cursor_fits),
         cmocka_unit_test(test_cursor_move),
+        cmocka_unit_test(test_get_crc),
         cmocka_unit_test(test_random_scanout_updates),
         cmocka_unit_test(test_random_bytes),
     };

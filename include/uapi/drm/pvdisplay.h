@@ -56,6 +56,10 @@
  * cursor image is in &pvdisplay_config.cursor_max_width and
  * &pvdisplay_config.cursor_max_height.
  *
+ * %PVDISPLAY_F_CRC: the device answers %PVDISPLAY_CMD_GET_CRC with a CRC of
+ * what the host shows on a head (for tests: igt's CRC-based tests, and
+ * proof that the host shows what the guest drew).
+ *
  * %PVDISPLAY_F_PRESENT_EVENTS: reserved for an event queue (virtqueue 1)
  * carrying per-head present/vblank completion events.  Without it the device
  * has only the control queue.
@@ -65,6 +69,7 @@
 #define PVDISPLAY_F_EXTRA_FORMATS	2
 #define PVDISPLAY_F_CURSOR		3
 #define PVDISPLAY_F_PRESENT_EVENTS	4
+#define PVDISPLAY_F_CRC			5
 
 /**
  * DOC: virtqueues
@@ -153,6 +158,8 @@ struct pvdisplay_config {
  * @PVDISPLAY_CMD_SCANOUT_UPDATE: &struct pvdisplay_cmd_scanout_update followed
  *	by its damage rectangles and regions; answered with &struct
  *	pvdisplay_resp_hdr.
+ * @PVDISPLAY_CMD_GET_CRC: &struct pvdisplay_cmd_get_crc; answered with &struct
+ *	pvdisplay_resp_crc.  Needs %PVDISPLAY_F_CRC.
  * @PVDISPLAY_CMD_CURSOR_SET: &struct pvdisplay_cmd_cursor_set, cursor queue
  *	only; answered with &struct pvdisplay_resp_hdr.  Needs
  *	%PVDISPLAY_F_CURSOR.
@@ -169,6 +176,7 @@ enum pvdisplay_cmd_type {
 	PVDISPLAY_CMD_RESOURCE_CREATE,
 	PVDISPLAY_CMD_RESOURCE_DESTROY,
 	PVDISPLAY_CMD_SCANOUT_UPDATE,
+	PVDISPLAY_CMD_GET_CRC,
 
 	PVDISPLAY_CMD_CURSOR_SET = 0x0200,
 	PVDISPLAY_CMD_CURSOR_MOVE,
@@ -497,6 +505,48 @@ struct pvdisplay_cmd_cursor_move {
 	__le32 reserved;
 };
 
+/**
+ * struct pvdisplay_cmd_get_crc - ask for a CRC of what a head shows
+ * @hdr: %PVDISPLAY_CMD_GET_CRC.
+ * @head: head index.
+ * @width: width of the frame when the head scans nothing out (the guest's
+ *	mode width), 1..max_width.
+ * @height: the same for the height, 1..max_height.
+ * @reserved: zero.
+ *
+ * The frame is what the host shows for the head, with the cursor
+ * composited: the head's source rectangle when it scans out (@width and
+ * @height are then ignored), otherwise a black @width x @height frame; a
+ * visible cursor is blended over it (premultiplied alpha, "over"), clipped
+ * to the frame.  The CRC is zlib's crc32() (IEEE 802.3, initial value 0)
+ * of the frame's pixels, rows top to bottom, each pixel as the 4 bytes of
+ * a little-endian 0x00RRGGBB word.
+ *
+ * The answer reflects every request the driver made available on any queue
+ * (cursor moves included) before it made this one available.  The device
+ * has no frame clock of its own: a driver wanting one CRC per frame sends
+ * one request per frame of its own clock (its vblank).
+ */
+struct pvdisplay_cmd_get_crc {
+	struct pvdisplay_ctrl_hdr hdr;
+	__le32 head;
+	__le32 width;
+	__le32 height;
+	__le32 reserved;
+};
+
+/**
+ * struct pvdisplay_resp_crc - answer to GET_CRC
+ * @hdr: response header.
+ * @crc: the CRC.
+ * @reserved: zero.
+ */
+struct pvdisplay_resp_crc {
+	struct pvdisplay_resp_hdr hdr;
+	__le32 crc;
+	__le32 reserved;
+};
+
 /*
  * Layout checks: the sizes below are part of the ABI.  They are evaluated
  * wherever this header is compiled (kernel, QEMU, tests, any C standard): a
@@ -520,6 +570,8 @@ PVDISPLAY_ABI_SIZE(struct pvdisplay_cmd_resource_destroy, cmd_resource_destroy, 
 PVDISPLAY_ABI_SIZE(struct pvdisplay_rect, rect, 16);
 PVDISPLAY_ABI_SIZE(struct pvdisplay_region, region, 16);
 PVDISPLAY_ABI_SIZE(struct pvdisplay_cmd_scanout_update, cmd_scanout_update, 64);
+PVDISPLAY_ABI_SIZE(struct pvdisplay_cmd_get_crc, cmd_get_crc, 24);
+PVDISPLAY_ABI_SIZE(struct pvdisplay_resp_crc, resp_crc, 16);
 PVDISPLAY_ABI_SIZE(struct pvdisplay_cmd_cursor_set, cmd_cursor_set, 56);
 PVDISPLAY_ABI_SIZE(struct pvdisplay_cmd_cursor_move, cmd_cursor_move, 24);
 #undef PVDISPLAY_ABI_SIZE

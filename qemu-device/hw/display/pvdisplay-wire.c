@@ -78,6 +78,8 @@ const char *pvd_wire_cmd_name(uint32_t type)
         return "RESOURCE_DESTROY";
     case PVDISPLAY_CMD_SCANOUT_UPDATE:
         return "SCANOUT_UPDATE";
+    case PVDISPLAY_CMD_GET_CRC:
+        return "GET_CRC";
     case PVDISPLAY_CMD_CURSOR_SET:
         return "CURSOR_SET";
     case PVDISPLAY_CMD_CURSOR_MOVE:
@@ -116,6 +118,8 @@ size_t pvd_wire_request_size(uint32_t type)
         return sizeof(struct pvdisplay_cmd_resource_destroy);
     case PVDISPLAY_CMD_SCANOUT_UPDATE:
         return sizeof(struct pvdisplay_cmd_scanout_update);
+    case PVDISPLAY_CMD_GET_CRC:
+        return sizeof(struct pvdisplay_cmd_get_crc);
     case PVDISPLAY_CMD_CURSOR_SET:
         return sizeof(struct pvdisplay_cmd_cursor_set);
     case PVDISPLAY_CMD_CURSOR_MOVE:
@@ -132,6 +136,8 @@ size_t pvd_wire_response_size(uint32_t type)
         return sizeof(struct pvdisplay_resp_display_info);
     case PVDISPLAY_CMD_GET_EDID:
         return sizeof(struct pvdisplay_resp_edid);
+    case PVDISPLAY_CMD_GET_CRC:
+        return sizeof(struct pvdisplay_resp_crc);
     default:
         return sizeof(struct pvdisplay_resp_hdr);
     }
@@ -159,6 +165,10 @@ uint32_t pvd_wire_decode_hdr(const void *buf, size_t len, size_t in_len,
     if (hdr->type == PVDISPLAY_CMD_GET_EDID && !lim->edid) {
         return pvd_fail(why, PVDISPLAY_STATUS_ERR_UNSUPPORTED,
                         "GET_EDID without PVDISPLAY_F_EDID");
+    }
+    if (hdr->type == PVDISPLAY_CMD_GET_CRC && !lim->crc) {
+        return pvd_fail(why, PVDISPLAY_STATUS_ERR_UNSUPPORTED,
+                        "GET_CRC without PVDISPLAY_F_CRC");
     }
     if (pvd_wire_is_cursor_cmd(hdr->type) && !lim->cursor) {
         return pvd_fail(why, PVDISPLAY_STATUS_ERR_UNSUPPORTED,
@@ -786,6 +796,40 @@ void pvd_wire_encode_edid(struct pvdisplay_resp_edid *resp,
     if (size) {
         memcpy(resp->edid, edid, size);
     }
+}
+
+uint32_t pvd_wire_decode_get_crc(const void *buf, size_t len,
+                                 const PvdWireLimits *lim, uint32_t *head,
+                                 uint32_t *width, uint32_t *height,
+                                 const char **why)
+{
+    *head = *width = *height = 0;
+    if (len < sizeof(struct pvdisplay_cmd_get_crc)) {
+        return pvd_fail(why, PVD_EINVAL,
+                        "readable part shorter than the request");
+    }
+    if (PVD_LD32(buf, struct pvdisplay_cmd_get_crc, reserved)) {
+        return pvd_fail(why, PVD_EINVAL, "reserved field not zero");
+    }
+    *head = PVD_LD32(buf, struct pvdisplay_cmd_get_crc, head);
+    *width = PVD_LD32(buf, struct pvdisplay_cmd_get_crc, width);
+    *height = PVD_LD32(buf, struct pvdisplay_cmd_get_crc, height);
+    if (*head >= lim->num_heads) {
+        return pvd_fail(why, PVDISPLAY_STATUS_ERR_INVALID_HEAD,
+                        "head index out of range");
+    }
+    if (!*width || *width > lim->max_width || !*height ||
+        *height > lim->max_height) {
+        return pvd_fail(why, PVD_EINVAL, "frame size out of range");
+    }
+    return pvd_ok(why);
+}
+
+void pvd_wire_encode_crc(struct pvdisplay_resp_crc *resp, uint32_t crc)
+{
+    memset(resp, 0, sizeof(*resp));
+    pvd_st32(&resp->hdr.status, PVDISPLAY_STATUS_OK);
+    pvd_st32(&resp->crc, crc);
 }
 
 bool pvd_wire_is_cursor_cmd(uint32_t type)

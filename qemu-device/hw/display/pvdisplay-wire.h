@@ -54,6 +54,7 @@ typedef struct PvdWireLimits {
     bool edid;                  /* PVDISPLAY_F_EDID negotiated */
     bool extra_formats;         /* PVDISPLAY_F_EXTRA_FORMATS negotiated */
     bool cursor;                /* PVDISPLAY_F_CURSOR negotiated */
+    bool crc;                   /* PVDISPLAY_F_CRC negotiated */
     uint32_t cursor_max_width;  /* config cursor_max_width */
     uint32_t cursor_max_height; /* config cursor_max_height */
 } PvdWireLimits;
@@ -316,6 +317,16 @@ uint32_t pvd_wire_rect_union(const PvdRect *in, uint32_t n, PvdRect *out);
 
 /* Byte offset in the resource of pixel (@x, @y) of the framebuffer. */
 uint64_t pvd_wire_pixel_offset(const PvdScanout *sc, uint32_t x, uint32_t y);
+
+/*
+ * GET_CRC: reserved field zero, head index (ERR_INVALID_HEAD), then
+ * 1 <= width <= max_width and 1 <= height <= max_height.
+ */
+uint32_t pvd_wire_decode_get_crc(const void *buf, size_t len,
+                                 const PvdWireLimits *lim, uint32_t *head,
+                                 uint32_t *width, uint32_t *height,
+                                 const char **why);
+void pvd_wire_encode_crc(struct pvdisplay_resp_crc *resp, uint32_t crc);
 
 /* True for the request types that belong on the cursor queue. */
 bool pvd_wire_is_cursor_cmd(uint32_t type);

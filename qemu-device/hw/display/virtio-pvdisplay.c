@@ -39,6 +39,7 @@
 #include "system/dma.h"
 #include "ui/console.h"
 #include "ui/qemu-pixman.h"
+#include "pvdisplay-crc.h"
 #include "pvdisplay-cursor.h"
 #include "pvdisplay-fault.h"
 #include "pvdisplay-wire.h"
@@ -234,6 +235,7 @@ static void pvd_limits(VirtIOPVDisplay *s, PvdWireLimits *lim)
     lim->extra_formats = virtio_vdev_has_feature(vdev,
                                                  PVDISPLAY_F_EXTRA_FORMATS);
     lim->cursor = virtio_vdev_has_feature(vdev, PVDISPLAY_F_CURSOR);
+    lim->crc = virtio_vdev_has_feature(vdev, PVDISPLAY_F_CRC);
     lim->cursor_max_width = s->conf.cursor_size;
     lim->cursor_max_height = s->conf.cursor_size;
 }
@@ -589,6 +591,13 @@ static uint64_t pvd_head_copy(VirtIOPVDisplay *s, uint32_t idx,
                                    0, 0, 0, 0, dx, dy + row, r->width, n);
             pixman_image_unref(src);
         }
+    }
+    if (s->conf.x_test_corrupt_copy) {
+        /* a broken copy on purpose: the CRC test must notice */
+        uint32_t *px = (uint32_t *)(surface_data(ds) + dy * surface_stride(ds)
+                                    + dx * 4);
+
+        *px ^= 0x00808080;
     }
     trace_virtio_pvdisplay_head_refresh(idx, r->width, r->height, dx, dy);
     return (uint64_t)line * r->height;
@@ -1080,6 +1089,33 @@ static uint32_t pvd_cmd_scanout_update(VirtIOPVDisplay *s,
     return PVDISPLAY_STATUS_OK;
 }
 
+static void pvd_process_cursor(VirtIOPVDisplay *s);
+
+/*
+ * GET_CRC: the cursor queue is drained first, so the answer covers every
+ * cursor request the driver made before this one (header rule).
+ */
+static uint32_t pvd_cmd_get_crc(VirtIOPVDisplay *s, const uint8_t *buf,
+                                size_t len, const PvdWireLimits *lim,
+                                struct pvdisplay_resp_crc *resp,
+                                const char **why)
+{
+    uint32_t head, width, height, status, crc;
+    PvdHead *h;
+
+    status = pvd_wire_decode_get_crc(buf, len, lim, &head, &width, &height,
+                                     why);
+    if (status != PVDISPLAY_STATUS_OK) {
+        return status;
+    }
+    pvd_process_cursor(s);
+    h = &s->heads[head];
+    crc = pvd_crc_frame(h->res ? h->ds : NULL, width, height, &h->cursor);
+    trace_virtio_pvdisplay_cmd_get_crc(head, crc);
+    pvd_wire_encode_crc(resp, crc);
+    return PVDISPLAY_STATUS_OK;
+}
+
 /* ------------------------------------------------------------------ */
 /* Control queue */
 
@@ -1091,6 +1127,7 @@ static size_t pvd_handle_request(VirtIOPVDisplay *s, VirtQueueElement *elem)
         struct pvdisplay_resp_hdr hdr;
         struct pvdisplay_resp_display_info info;
         struct pvdisplay_resp_edid edid;
+        struct pvdisplay_resp_crc crc;
     } resp;
     size_t out_len = iov_size(elem->out_sg, elem->out_num);
     size_t in_len = iov_size(elem->in_sg, elem->in_num);
@@ -1139,6 +1176,10 @@ static size_t pvd_handle_request(VirtIOPVDisplay *s, VirtQueueElement *elem)
             break;
         case PVDISPLAY_CMD_RESOURCE_DESTROY:
             status = pvd_cmd_resource_destroy(s, buf, len, &why);
+            break;
+        case PVDISPLAY_CMD_GET_CRC:
+            status = pvd_cmd_get_crc(s, buf, len, &lim, &resp.crc, &why);
+            resp_len = sizeof(resp.crc);
             break;
         case PVDISPLAY_CMD_SCANOUT_UPDATE:
             status = pvd_cmd_scanout_update(s, buf, len, &lim, &why);
@@ -1465,6 +1506,9 @@ static uint64_t pvd_get_features(VirtIODevice *vdev, uint64_t features,
     virtio_add_feature(&features, PVDISPLAY_F_EXTRA_FORMATS);
     if (s->conf.cursor) {
         virtio_add_feature(&features, PVDISPLAY_F_CURSOR);
+    }
+    if (s->conf.crc) {
+        virtio_add_feature(&features, PVDISPLAY_F_CRC);
     }
     return features;
 }
@@ -1922,6 +1966,9 @@ static const Property pvd_properties[] = {
     DEFINE_PROP_BOOL("edid", VirtIOPVDisplay, conf.edid, true),
     DEFINE_PROP_BOOL("cursor", VirtIOPVDisplay, conf.cursor, true),
     DEFINE_PROP_UINT32("cursor-size", VirtIOPVDisplay, conf.cursor_size, 64),
+    DEFINE_PROP_BOOL("crc", VirtIOPVDisplay, conf.crc, true),
+    DEFINE_PROP_BOOL("x-test-corrupt-copy", VirtIOPVDisplay,
+                     conf.x_test_corrupt_copy, false),
     DEFINE_PROP_SIZE("max-hostmem", VirtIOPVDisplay, conf.max_hostmem,
                      256 * MiB),
     DEFINE_PROP_BOOL("zero-copy", VirtIOPVDisplay, conf.zero_copy, true),
@@ -1955,6 +2002,10 @@ static void pvd_class_init(ObjectClass *klass, void *data)
         "Offer a cursor per head (PVDISPLAY_F_CURSOR)");
     object_class_property_set_description(klass, "cursor-size",
         "Largest cursor image, square, 64-512");
+    object_class_property_set_description(klass, "crc",
+        "Offer CRCs of what a head shows (PVDISPLAY_F_CRC)");
+    object_class_property_set_description(klass, "x-test-corrupt-copy",
+        "Testing only: damage the first pixel of every copied rectangle");
     object_class_property_set_description(klass, "max-hostmem",
         "Host memory the guest can make the device allocate "
         "(surfaces, resource bookkeeping)");

@@ -21,6 +21,8 @@ static const struct drm_crtc_helper_funcs pvdisplay_crtc_helper_funcs = {
 	/* Modes are checked once, by pvdisplay_mode_valid(). */
 	/* Arms the commit's event on the next timer vblank. */
 	DRM_CRTC_HELPER_VBLANK_FUNCS,
+	/* Asks the device for the frame's CRC when debugfs wants one. */
+	.handle_vblank_timeout = pvdisplay_crtc_handle_vblank_timeout,
 };
 
 static const struct drm_crtc_funcs pvdisplay_crtc_funcs = {
@@ -31,6 +33,20 @@ static const struct drm_crtc_funcs pvdisplay_crtc_funcs = {
 	.atomic_duplicate_state = drm_atomic_helper_crtc_duplicate_state,
 	.atomic_destroy_state = drm_atomic_helper_crtc_destroy_state,
 	DRM_CRTC_VBLANK_TIMER_FUNCS,
+};
+
+/* With PVDISPLAY_F_CRC: the same plus the debugfs CRC source "auto". */
+static const struct drm_crtc_funcs pvdisplay_crtc_crc_funcs = {
+	.reset = drm_atomic_helper_crtc_reset,
+	.destroy = drm_crtc_cleanup,
+	.set_config = drm_atomic_helper_set_config,
+	.page_flip = drm_atomic_helper_page_flip,
+	.atomic_duplicate_state = drm_atomic_helper_crtc_duplicate_state,
+	.atomic_destroy_state = drm_atomic_helper_crtc_destroy_state,
+	DRM_CRTC_VBLANK_TIMER_FUNCS,
+	.set_crc_source = pvdisplay_crtc_set_crc_source,
+	.verify_crc_source = pvdisplay_crtc_verify_crc_source,
+	.get_crc_sources = pvdisplay_crtc_get_crc_sources,
 };
 
 /**
@@ -47,7 +63,13 @@ int pvdisplay_crtc_init(struct pvdisplay_output *output)
 					&output->primary,
 					output->pvd->cursor_max_width ?
 					&output->cursor : NULL,
+					output->pvd->has_crc ?
+					&pvdisplay_crtc_crc_funcs :
 					&pvdisplay_crtc_funcs, NULL);
+	if (ret)
+		return ret;
+
+	ret = pvdisplay_crc_init(output);
 	if (ret)
 		return ret;
 

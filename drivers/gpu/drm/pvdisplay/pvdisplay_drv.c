@@ -163,6 +163,7 @@ static int pvdisplay_probe(struct virtio_device *vdev)
 	pvd->has_multi_head = virtio_has_feature(vdev, PVDISPLAY_F_MULTI_HEAD);
 	pvd->has_extra_formats = virtio_has_feature(vdev, PVDISPLAY_F_EXTRA_FORMATS);
 	pvd->has_cursor = virtio_has_feature(vdev, PVDISPLAY_F_CURSOR);
+	pvd->has_crc = virtio_has_feature(vdev, PVDISPLAY_F_CRC);
 	pvd->use_dma_api = !virtio_has_dma_quirk(vdev);
 
 	INIT_WORK(&pvd->config_work, pvdisplay_config_work);
@@ -206,9 +207,10 @@ static int pvdisplay_probe(struct virtio_device *vdev)
 	if (ret)
 		goto err_reset;
 
-	drm_info(drm, "%u head(s), up to %ux%u, %cedid %cextra-formats, cursor %ux%u%s\n",
+	drm_info(drm, "%u head(s), up to %ux%u, %cedid %cextra-formats %ccrc, cursor %ux%u%s\n",
 		 pvd->num_heads, pvd->max_width, pvd->max_height,
 		 pvd->has_edid ? '+' : '-', pvd->has_extra_formats ? '+' : '-',
+		 pvd->has_crc ? '+' : '-',
 		 pvd->cursor_max_width, pvd->cursor_max_height,
 		 pvd->use_dma_api ? ", DMA API" : "");
 
@@ -390,6 +392,7 @@ static const unsigned int pvdisplay_features[] = {
 	PVDISPLAY_F_MULTI_HEAD,
 	PVDISPLAY_F_EXTRA_FORMATS,
 	PVDISPLAY_F_CURSOR,
+	PVDISPLAY_F_CRC,
 };
 
 static const struct virtio_device_id pvdisplay_id_table[] = {

@@ -221,6 +221,11 @@ struct pvdisplay_req {
  * @cursor_x: the last position asked for (the image's top-left pixel).
  * @cursor_y: see @cursor_x.
  * @crtc: CRTC.
+ * @crc_lock: protects @crc_enabled and @crc_frame (taken in the vblank
+ *	timer's hard interrupt).
+ * @crc_enabled: the debugfs CRC source is "auto" (%PVDISPLAY_F_CRC).
+ * @crc_frame: vblank count of the last vblank that asked for a CRC.
+ * @crc_work: fetches the CRC of the current frame from the device.
  * @encoder: virtual encoder.
  * @connector: virtual connector.
  * @info: validated display information, under &pvdisplay_device.info_lock.
@@ -264,6 +269,11 @@ struct pvdisplay_output {
 	s32 cursor_x;
 	s32 cursor_y;
 	struct drm_crtc crtc;
+	/* Vblank timer (hard irq) vs. debugfs and @crc_work. */
+	spinlock_t crc_lock;
+	bool crc_enabled;
+	u32 crc_frame;
+	struct work_struct crc_work;
 	struct drm_encoder encoder;
 	struct drm_connector connector;
 	struct pvdisplay_head_state info;
@@ -301,6 +311,7 @@ struct pvdisplay_output {
  * @has_multi_head: %PVDISPLAY_F_MULTI_HEAD negotiated.
  * @has_extra_formats: %PVDISPLAY_F_EXTRA_FORMATS negotiated.
  * @has_cursor: %PVDISPLAY_F_CURSOR negotiated.
+ * @has_crc: %PVDISPLAY_F_CRC negotiated.
  * @cursor_max_width: largest cursor image width, validated.
  * @cursor_max_height: largest cursor image height, validated.
  * @use_dma_api: memory entries carry DMA addresses (%VIRTIO_F_ACCESS_PLATFORM)
@@ -333,6 +344,7 @@ struct pvdisplay_device {
 	bool has_multi_head;
 	bool has_extra_formats;
 	bool has_cursor;
+	bool has_crc;
 	u32 cursor_max_width;
 	u32 cursor_max_height;
 	bool use_dma_api;
@@ -436,6 +448,15 @@ void pvdisplay_cursorq_start(struct pvdisplay_device *pvd,
 void pvdisplay_cursorq_kill(struct pvdisplay_device *pvd);
 void pvdisplay_cursorq_del(struct pvdisplay_device *pvd);
 void pvdisplay_cursorq_callback(struct virtqueue *vq);
+
+/* pvdisplay_crc.c */
+int pvdisplay_crc_init(struct pvdisplay_output *output);
+bool pvdisplay_crtc_handle_vblank_timeout(struct drm_crtc *crtc);
+int pvdisplay_crtc_set_crc_source(struct drm_crtc *crtc, const char *source);
+int pvdisplay_crtc_verify_crc_source(struct drm_crtc *crtc, const char *source,
+				     size_t *values_cnt);
+const char *const *pvdisplay_crtc_get_crc_sources(struct drm_crtc *crtc,
+						  size_t *count);
 
 /* pvdisplay_gem.c */
 struct drm_gem_object *pvdisplay_gem_create_object(struct drm_device *drm,

@@ -359,3 +359,38 @@ void pvdisplay_encode_cursor_move(struct pvdisplay_cmd_cursor_move *cmd,
 	cmd->x = cpu_to_le32((u32)x);
 	cmd->y = cpu_to_le32((u32)y);
 }
+
+/**
+ * pvdisplay_encode_get_crc - build a GET_CRC request
+ * @cmd: the request
+ * @head: head index
+ * @width: frame width when the head scans nothing out (the mode width)
+ * @height: frame height in that case
+ */
+void pvdisplay_encode_get_crc(struct pvdisplay_cmd_get_crc *cmd, u32 head,
+			      u32 width, u32 height)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	pvd_encode_hdr(&cmd->hdr, PVDISPLAY_CMD_GET_CRC);
+	cmd->head = cpu_to_le32(head);
+	cmd->width = cpu_to_le32(width);
+	cmd->height = cpu_to_le32(height);
+}
+
+/**
+ * pvdisplay_parse_crc - validate a GET_CRC answer
+ * @resp: the response
+ * @len: bytes the device wrote
+ * @crc: out: the CRC
+ *
+ * Return: 0 or a negative errno.
+ */
+int pvdisplay_parse_crc(const struct pvdisplay_resp_crc *resp, size_t len,
+			u32 *crc)
+{
+	int ret = pvdisplay_resp_check(resp, len, sizeof(*resp));
+
+	if (!ret)
+		*crc = le32_to_cpu(resp->crc);
+	return ret;
+}

@@ -131,6 +131,8 @@ void pvdisplay_encode_cursor_set(struct pvdisplay_cmd_cursor_set *cmd,
 				 const struct pvdisplay_cursor_image *cursor);
 void pvdisplay_encode_cursor_move(struct pvdisplay_cmd_cursor_move *cmd,
 				  u32 head, s32 x, s32 y);
+void pvdisplay_encode_get_crc(struct pvdisplay_cmd_get_crc *cmd, u32 head,
+			      u32 width, u32 height);
 
 int pvdisplay_status_to_errno(u32 status);
 int pvdisplay_resp_check(const void *resp, size_t len, size_t full_len);
@@ -141,5 +143,7 @@ int pvdisplay_parse_display_info(const struct pvdisplay_resp_display_info *resp,
 				 unsigned int *fixups);
 int pvdisplay_parse_edid(const struct pvdisplay_resp_edid *resp, size_t len,
 			 u32 *size);
+int pvdisplay_parse_crc(const struct pvdisplay_resp_crc *resp, size_t len,
+			u32 *crc);
 
 #endif /* _PVDISPLAY_PROTO_H_ */

@@ -31,6 +31,8 @@ typedef struct VirtIOPVDisplayConf {
     bool edid;                  /* "edid", offer PVDISPLAY_F_EDID */
     bool cursor;                /* "cursor", offer PVDISPLAY_F_CURSOR */
     uint32_t cursor_size;       /* "cursor-size", config cursor_max_* */
+    bool crc;                   /* "crc", offer PVDISPLAY_F_CRC */
+    bool x_test_corrupt_copy;   /* "x-test-corrupt-copy", tests only */
     uint64_t max_hostmem;       /* "max-hostmem", guest-driven host memory */
     bool zero_copy;             /* "zero-copy", show guest pages directly */
     uint32_t max_view_maps;     /* "max-view-maps", mappings for views */

@@ -574,6 +574,38 @@ static void test_encode_cursor_move(void **state)
 	assert_bytes(&cmd, want, sizeof(want));
 }
 
+static void test_encode_get_crc(void **state)
+{
+	struct pvdisplay_cmd_get_crc cmd;
+	uint8_t want[24] = { 0 };
+
+	(void)state;
+	memset(&cmd, 0xa5, sizeof(cmd));
+	pvdisplay_encode_get_crc(&cmd, 2, 1920, 1080);
+	put32(want, 0, 0x0105);
+	put32(want, 8, 2);
+	put32(want, 12, 1920);
+	put32(want, 16, 1080);
+	assert_bytes(&cmd, want, sizeof(want));
+}
+
+static void test_parse_crc(void **state)
+{
+	struct pvdisplay_resp_crc r = { 0 };
+	u32 crc = 7;
+
+	(void)state;
+	r.crc = __cpu_to_le32(0xdeadbeef);
+	assert_int_equal(pvdisplay_parse_crc(&r, sizeof(r), &crc), 0);
+	assert_int_equal(crc, 0xdeadbeef);
+	crc = 7;
+	assert_int_equal(pvdisplay_parse_crc(&r, sizeof(r) - 1, &crc), -EPROTO);
+	assert_int_equal(crc, 7);
+	r.hdr.status = __cpu_to_le32(PVDISPLAY_STATUS_ERR_INVALID_HEAD);
+	assert_int_not_equal(pvdisplay_parse_crc(&r, sizeof(r), &crc), 0);
+	assert_int_equal(crc, 7);
+}
+
 const struct CMUnitTest proto_tests[] = {
 	cmocka_unit_test(test_encode_get_display_info),
 	cmocka_unit_test(test_encode_get_edid),
@@ -586,6 +618,8 @@ const struct CMUnitTest proto_tests[] = {
 	cmocka_unit_test(test_encode_cursor_set),
 	cmocka_unit_test(test_encode_cursor_hide),
 	cmocka_unit_test(test_encode_cursor_move),
+	cmocka_unit_test(test_encode_get_crc),
+	cmocka_unit_test(test_parse_crc),
 	cmocka_unit_test(test_resp_check),
 	cmocka_unit_test(test_parse_display_info),
 	cmocka_unit_test(test_parse_display_info_bounds),

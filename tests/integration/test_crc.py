@@ -1,0 +1,118 @@
+# SPDX-License-Identifier: MIT
+"""CRC from the host: the driver's debugfs CRC source ("auto") reports what
+the device computes over what the host shows (its console surface, cursor
+composited).  It must equal the CRC of the guest's own framebuffer as the
+CRTC scans it out, and a device that copies wrongly (x-test-corrupt-copy)
+must be caught by the CRC alone."""
+
+import os
+import struct
+import sys
+import zlib
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from harness import PVDISPLAY_DEVICE, require_device, require_module  # noqa: E402
+from display_checks import Painter, fbdump, wait_for  # noqa: E402
+from test_cursor import cursor_pixel  # noqa: E402
+
+require_device(PVDISPLAY_DEVICE)
+VM = {"modules": [require_module()]}
+TIMEOUT = 600
+BACKEND = "/machine/peripheral/video0/virtio-backend"
+
+DEBUGFS = ("mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug; "
+           "d=$(dirname $(grep -l '^pvdisplay' /sys/kernel/debug/dri/*/name | head -n 1))")
+
+
+def frame_crc(img, cursor=None):
+    """The protocol's CRC of an Image (RGB), with an opaque-or-transparent
+    cursor (w, h, salt, x, y) composited like the device does: zlib crc32
+    over the pixels as little-endian 0x00RRGGBB words, rows top to bottom."""
+    rgb = img.data
+    out = bytearray(img.width * img.height * 4)
+    out[0::4], out[1::4], out[2::4] = rgb[2::3], rgb[1::3], rgb[0::3]
+    if cursor:
+        w, h, salt, cx, cy = cursor
+        for y in range(max(cy, 0), min(cy + h, img.height)):
+            for x in range(max(cx, 0), min(cx + w, img.width)):
+                p = cursor_pixel(x - cx, y - cy, salt)
+                if p >> 24:
+                    out[(y * img.width + x) * 4:(y * img.width + x) * 4 + 4] = \
+                        struct.pack("<I", p & 0xffffff)
+    return zlib.crc32(bytes(out))
+
+
+def debugfs_crcs(vm, n=3):
+    """n CRCs of CRTC 0 from debugfs, as (frame, crc) pairs."""
+    r = vm.run(DEBUGFS + "; echo auto > $d/crtc-0/crc/control; "
+               "head -n %d $d/crtc-0/crc/data" % n, timeout=60, check=True)
+    out = []
+    for line in r.stdout.splitlines():
+        frame, crc = line.split()[:2]
+        out.append((int(frame, 16), int(crc, 16)))
+    assert len(out) == n, r
+    return out
+
+
+def settled_crc(vm):
+    """The CRC once it stopped changing (the last of a few frames)."""
+    crcs = debugfs_crcs(vm)
+    frames = [f for f, _ in crcs]
+    assert frames == sorted(frames) and len(set(frames)) == len(frames), crcs
+    return crcs[-1][1]
+
+
+def paint_pattern(p):
+    p.send("fill", 0, 0, 1024, 768, "203040")
+    p.send("fill", 100, 50, 300, 200, "ff0000")
+    p.send("fill", 600, 400, 123, 77, "00ff7f")
+    p.send("dirty")
+
+
+def test_crc_is_what_host_and_guest_show(vm):
+    with Painter(vm, "--mode 1024x768") as p:
+        paint_pattern(p)
+        host = vm.screendump()
+        guest = fbdump(vm)
+        assert host.data == guest.data, "host and guest differ before any CRC"
+        want = frame_crc(guest)
+        assert settled_crc(vm) == want
+        # A change of one rectangle changes the CRC accordingly.
+        p.send("fill", 10, 10, 5, 5, "ffffff")
+        p.send("dirty", 10, 10, 5, 5)
+        assert settled_crc(vm) == frame_crc(fbdump(vm))
+
+
+def test_crc_includes_the_cursor(vm):
+    with Painter(vm, "--mode 1024x768") as p:
+        paint_pattern(p)
+        guest = fbdump(vm)
+        p.send("move", 90, 40)
+        p.send("cursor", 64, 64, 3, 3, 5)
+        assert settled_crc(vm) == frame_crc(guest, (64, 64, 5, 90, 40))
+        # Moves (not waited for, on the cursor queue) are covered too, even
+        # partly off the screen.
+        p.send("move", -20, 730)
+        assert settled_crc(vm) == frame_crc(guest, (64, 64, 5, -20, 730))
+        p.send("cursor-off")
+        assert settled_crc(vm) == frame_crc(guest)
+
+
+def test_broken_copy_is_caught_by_crc(vm):
+    """The device damages every rectangle it copies: the CRC differs from
+    the guest framebuffer's, with no screendump involved."""
+    with Painter(vm, "--mode 1024x768") as p:
+        paint_pattern(p)
+        assert settled_crc(vm) == frame_crc(fbdump(vm))
+        vm.qmp("qom-set", path=BACKEND, property="x-test-corrupt-copy", value=True)
+        try:
+            p.send("fill", 500, 500, 20, 20, "0000ff")
+            p.send("dirty", 500, 500, 20, 20)
+            assert settled_crc(vm) != frame_crc(fbdump(vm)), \
+                "a corrupted copy went unnoticed by the CRC"
+        finally:
+            vm.qmp("qom-set", path=BACKEND, property="x-test-corrupt-copy", value=False)
+        # A full refresh repairs it, and the CRC says so.
+        p.send("dirty")
+        assert settled_crc(vm) == frame_crc(fbdump(vm))
