@@ -48,7 +48,8 @@ def debugfs_crcs(vm, n=3):
     r = vm.run(DEBUGFS + "; echo auto > $d/crtc-0/crc/control; "
                "head -n %d $d/crtc-0/crc/data" % n, timeout=60, check=True)
     out = []
-    for line in r.stdout.splitlines():
+    # Each entry debugfs hands out ends with a NUL after its newline.
+    for line in r.stdout.replace("\0", "").splitlines():
         frame, crc = line.split()[:2]
         out.append((int(frame, 16), int(crc, 16)))
     assert len(out) == n, r

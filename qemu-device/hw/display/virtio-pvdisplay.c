@@ -592,7 +592,7 @@ static uint64_t pvd_head_copy(VirtIOPVDisplay *s, uint32_t idx,
             pixman_image_unref(src);
         }
     }
-    if (s->conf.x_test_corrupt_copy) {
+    if (s->test_corrupt_copy) {
         /* a broken copy on purpose: the CRC test must notice */
         uint32_t *px = (uint32_t *)(surface_data(ds) + dy * surface_stride(ds)
                                     + dx * 4);
@@ -1967,8 +1967,6 @@ static const Property pvd_properties[] = {
     DEFINE_PROP_BOOL("cursor", VirtIOPVDisplay, conf.cursor, true),
     DEFINE_PROP_UINT32("cursor-size", VirtIOPVDisplay, conf.cursor_size, 64),
     DEFINE_PROP_BOOL("crc", VirtIOPVDisplay, conf.crc, true),
-    DEFINE_PROP_BOOL("x-test-corrupt-copy", VirtIOPVDisplay,
-                     conf.x_test_corrupt_copy, false),
     DEFINE_PROP_SIZE("max-hostmem", VirtIOPVDisplay, conf.max_hostmem,
                      256 * MiB),
     DEFINE_PROP_BOOL("zero-copy", VirtIOPVDisplay, conf.zero_copy, true),
@@ -2004,8 +2002,6 @@ static void pvd_class_init(ObjectClass *klass, void *data)
         "Largest cursor image, square, 64-512");
     object_class_property_set_description(klass, "crc",
         "Offer CRCs of what a head shows (PVDISPLAY_F_CRC)");
-    object_class_property_set_description(klass, "x-test-corrupt-copy",
-        "Testing only: damage the first pixel of every copied rectangle");
     object_class_property_set_description(klass, "max-hostmem",
         "Host memory the guest can make the device allocate "
         "(surfaces, resource bookkeeping)");
@@ -2041,6 +2037,16 @@ static char *pvd_get_x_cursor(Object *obj, Error **errp)
     return g_string_free(out, false);
 }
 
+static bool pvd_get_test_corrupt_copy(Object *obj, Error **errp)
+{
+    return VIRTIO_PVDISPLAY(obj)->test_corrupt_copy;
+}
+
+static void pvd_set_test_corrupt_copy(Object *obj, bool value, Error **errp)
+{
+    VIRTIO_PVDISPLAY(obj)->test_corrupt_copy = value;
+}
+
 static void pvd_instance_init(Object *obj)
 {
     VirtIOPVDisplay *s = VIRTIO_PVDISPLAY(obj);
@@ -2057,6 +2063,11 @@ static void pvd_instance_init(Object *obj)
     object_property_add_uint64_ptr(obj, "x-stats-cursor-moves",
                                    &s->stats_cursor_moves, OBJ_PROP_FLAG_READ);
     object_property_add_str(obj, "x-cursor", pvd_get_x_cursor, NULL);
+    object_property_add_bool(obj, "x-test-corrupt-copy",
+                             pvd_get_test_corrupt_copy,
+                             pvd_set_test_corrupt_copy);
+    object_property_set_description(obj, "x-test-corrupt-copy",
+        "Testing only: damage the first pixel of every copied rectangle");
     s->fault = g_new0(PvdFault, 1);
     pvd_fault_init(s->fault, obj, pvd_fault_resume, pvd_fault_config_event,
                    s);

@@ -32,7 +32,6 @@ typedef struct VirtIOPVDisplayConf {
     bool cursor;                /* "cursor", offer PVDISPLAY_F_CURSOR */
     uint32_t cursor_size;       /* "cursor-size", config cursor_max_* */
     bool crc;                   /* "crc", offer PVDISPLAY_F_CRC */
-    bool x_test_corrupt_copy;   /* "x-test-corrupt-copy", tests only */
     uint64_t max_hostmem;       /* "max-hostmem", guest-driven host memory */
     bool zero_copy;             /* "zero-copy", show guest pages directly */
     uint32_t max_view_maps;     /* "max-view-maps", mappings for views */
@@ -77,6 +76,12 @@ struct VirtIOPVDisplay {
 
     /* test only: the "x-fault" plan, see hw/display/pvdisplay-fault.h */
     PvdFault *fault;
+
+    /*
+     * "x-test-corrupt-copy", settable at run time: damage what is copied,
+     * so that tests can show the CRC notices.  Not migrated.
+     */
+    bool test_corrupt_copy;
 
     /* rate limit of guest error messages */
     int64_t log_window_start;
