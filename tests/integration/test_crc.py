@@ -17,7 +17,9 @@ from display_checks import Painter, fbdump, wait_for  # noqa: E402
 from test_cursor import cursor_pixel  # noqa: E402
 
 require_device(PVDISPLAY_DEVICE)
-VM = {"modules": [require_module()]}
+# zero-copy off: a head shown through a view of guest pages has no copy to
+# break, and x-test-corrupt-copy damages copies only.
+VM = {"modules": [require_module()], "device_props": {"zero-copy": False}}
 TIMEOUT = 600
 BACKEND = "/machine/peripheral/video0/virtio-backend"
 
