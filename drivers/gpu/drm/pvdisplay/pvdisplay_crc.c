@@ -12,8 +12,15 @@
  * GET_CRC on the control queue and adds the answer as the CRC of that
  * vblank's frame.  Ring order makes the answer cover every update made
  * before, and the device drains the cursor queue first, so cursor moves
- * are covered too.  When the work falls behind, frames are skipped, never
- * reported out of order.
+ * are covered too.
+ *
+ * When the work falls behind (a GET_CRC takes longer than a frame under a
+ * loaded host), the frames it missed are reported only if their CRC is
+ * known: when no request at all was queued to the device between the two
+ * GET_CRCs around them (pvdisplay_requests_queued() moved by the first
+ * GET_CRC alone) and both answers are equal, the device showed the same
+ * thing all along, and each missed frame gets that CRC.  Otherwise they are
+ * skipped.  Frames are never reported out of order.
  */
 
 #include <linux/spinlock.h>
@@ -52,18 +59,49 @@ static int pvdisplay_cmd_get_crc(struct pvdisplay_output *output, u32 width,
 	return ret;
 }
 
+/*
+ * Report @crc for @frame, and for the frames since the last CRC reported if
+ * they provably showed the same (see the top of this file); @queued is
+ * pvdisplay_requests_queued() read before the GET_CRC that got @crc.
+ */
+static void pvdisplay_crc_report(struct pvdisplay_output *output, u32 frame,
+				 u32 crc, unsigned long queued)
+{
+	struct drm_crtc *crtc = &output->crtc;
+	u32 missed = frame - output->crc_last_frame - 1;
+	u32 f;
+
+	if (output->crc_last_valid && (s32)(frame - output->crc_last_frame) <= 0)
+		return;	/* not after the last one: never out of order */
+	if (output->crc_last_valid && crc == output->crc_last &&
+	    queued == output->crc_last_queued + 1 &&
+	    missed < DRM_CRC_ENTRIES_NR) {
+		for (f = output->crc_last_frame + 1; f != frame; f++)
+			drm_crtc_add_crc_entry(crtc, true, f, &crc);
+	}
+	drm_crtc_add_crc_entry(crtc, true, frame, &crc);
+	output->crc_last_valid = true;
+	output->crc_last = crc;
+	output->crc_last_frame = frame;
+	output->crc_last_queued = queued;
+}
+
 static void pvdisplay_crc_work(struct work_struct *work)
 {
 	struct pvdisplay_output *output =
 		container_of(work, struct pvdisplay_output, crc_work);
 	struct drm_crtc *crtc = &output->crtc;
 	u32 frame, crc, width, height;
+	unsigned long queued;
 	bool enabled;
 	int idx, ret;
 
 	spin_lock_irq(&output->crc_lock);
 	enabled = output->crc_enabled;
 	frame = output->crc_frame;
+	if (output->crc_fresh)
+		output->crc_last_valid = false;
+	output->crc_fresh = false;
 	spin_unlock_irq(&output->crc_lock);
 	if (!enabled || !drm_dev_enter(crtc->dev, &idx))
 		return;
@@ -75,9 +113,10 @@ static void pvdisplay_crc_work(struct work_struct *work)
 	width = READ_ONCE(crtc->mode.hdisplay);
 	height = READ_ONCE(crtc->mode.vdisplay);
 	if (width && height) {
+		queued = pvdisplay_requests_queued(output->pvd);
 		ret = pvdisplay_cmd_get_crc(output, width, height, &crc);
 		if (!ret)
-			drm_crtc_add_crc_entry(crtc, true, frame, &crc);
+			pvdisplay_crc_report(output, frame, crc, queued);
 		else
 			drm_err_ratelimited(crtc->dev, "head %u: GET_CRC failed: %d\n",
 					    output->index, ret);
@@ -165,6 +204,7 @@ int pvdisplay_crtc_set_crc_source(struct drm_crtc *crtc, const char *source)
 	spin_lock_irq(&output->crc_lock);
 	was = output->crc_enabled;
 	output->crc_enabled = enable;
+	output->crc_fresh = true;
 	spin_unlock_irq(&output->crc_lock);
 
 	if (was) {

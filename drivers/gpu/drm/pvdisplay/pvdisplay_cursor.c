@@ -61,6 +61,7 @@ static int pvdisplay_cursorq_add_locked(struct pvdisplay_cursorq *q,
 		pvdisplay_req_put(req);
 		return ret;
 	}
+	q->queued++;
 	if (virtqueue_kick_prepare(q->vq))
 		virtqueue_notify(q->vq);
 	return 0;

@@ -133,11 +133,12 @@ struct virtqueue;
  * struct pvdisplay_vq - the control virtqueue
  * @vq: the virtqueue; NULL once deleted (set and cleared under @lock, only
  *	used while @dead is clear).
- * @lock: protects @vq operations, @dead, @broken and @completions (see
- *	DOC: locking).
+ * @lock: protects @vq operations, @dead, @broken, @completions and @queued
+ *	(see DOC: locking).
  * @wq: submitters sleeping for free descriptors or for their answer.
  * @completions: count of completion callbacks; a submitter that found the
  *	ring full sleeps until it changes.
+ * @queued: requests queued so far (see pvdisplay_requests_queued()).
  * @ring_size: number of descriptors in the ring.
  * @dead: the device was reset or is going away; nothing may be queued.
  * @broken: the device left a request unanswered (or the ring full) for
@@ -150,6 +151,7 @@ struct pvdisplay_vq {
 	spinlock_t lock;
 	wait_queue_head_t wq;
 	unsigned long completions;
+	unsigned long queued;
 	unsigned int ring_size;
 	bool dead;
 	bool broken;
@@ -158,8 +160,10 @@ struct pvdisplay_vq {
 /**
  * struct pvdisplay_cursorq - the cursor virtqueue (%PVDISPLAY_F_CURSOR)
  * @vq: the virtqueue, NULL without the feature or once deleted.
- * @lock: protects @vq operations, @dead and every head's move state.
+ * @lock: protects @vq operations, @dead, @queued and every head's move
+ *	state.
  * @dead: the device was reset or is going away; nothing may be queued.
+ * @queued: requests queued so far (see pvdisplay_requests_queued()).
  *
  * At most one CURSOR_SET (its plane's commits are serialised) and one
  * CURSOR_MOVE (see &pvdisplay_output.cursor_move_busy) per head are in the
@@ -170,6 +174,7 @@ struct pvdisplay_cursorq {
 	/* Innermost lock, interrupt safe: see DOC: locking. */
 	spinlock_t lock;
 	bool dead;
+	unsigned long queued;
 };
 
 /**
@@ -221,11 +226,19 @@ struct pvdisplay_req {
  * @cursor_x: the last position asked for (the image's top-left pixel).
  * @cursor_y: see @cursor_x.
  * @crtc: CRTC.
- * @crc_lock: protects @crc_enabled and @crc_frame (taken in the vblank
- *	timer's hard interrupt).
+ * @crc_lock: protects @crc_enabled, @crc_frame and @crc_fresh (taken in
+ *	the vblank timer's hard interrupt).
  * @crc_enabled: the debugfs CRC source is "auto" (%PVDISPLAY_F_CRC).
  * @crc_frame: vblank count of the last vblank that asked for a CRC.
+ * @crc_fresh: the source was just turned on: @crc_work starts a new
+ *	sequence.  Under @crc_lock.
  * @crc_work: fetches the CRC of the current frame from the device.
+ * @crc_last_valid: @crc_last and the two fields below describe the last
+ *	CRC of this sequence.  These four are used by @crc_work only (a work
+ *	item never runs concurrently with itself).
+ * @crc_last: the last CRC @crc_work reported.
+ * @crc_last_frame: its frame.
+ * @crc_last_queued: pvdisplay_requests_queued() before it was asked for.
  * @encoder: virtual encoder.
  * @connector: virtual connector.
  * @info: validated display information, under &pvdisplay_device.info_lock.
@@ -273,7 +286,12 @@ struct pvdisplay_output {
 	spinlock_t crc_lock;
 	bool crc_enabled;
 	u32 crc_frame;
+	bool crc_fresh;
 	struct work_struct crc_work;
+	bool crc_last_valid;
+	u32 crc_last;
+	u32 crc_last_frame;
+	unsigned long crc_last_queued;
 	struct drm_encoder encoder;
 	struct drm_connector connector;
 	struct pvdisplay_head_state info;
@@ -425,6 +443,7 @@ struct pvdisplay_req *pvdisplay_req_alloc(size_t cmd_len, size_t resp_size,
 					  gfp_t gfp);
 void pvdisplay_req_put(struct pvdisplay_req *req);
 int pvdisplay_req_send(struct pvdisplay_device *pvd, struct pvdisplay_req *req);
+unsigned long pvdisplay_requests_queued(struct pvdisplay_device *pvd);
 int pvdisplay_req_queue_panic(struct pvdisplay_device *pvd,
 			      struct pvdisplay_req *req);
 bool pvdisplay_vq_broken(struct pvdisplay_device *pvd);

@@ -207,6 +207,7 @@ int pvdisplay_req_send(struct pvdisplay_device *pvd, struct pvdisplay_req *req)
 		kref_get(&req->ref);
 		ret = virtqueue_add_sgs(q->vq, sgs, out, 1, req, GFP_ATOMIC);
 		if (!ret) {
+			q->queued++;
 			/* Under the lock: see DOC: locking. */
 			if (virtqueue_kick_prepare(q->vq))
 				virtqueue_notify(q->vq);
@@ -252,6 +253,30 @@ int pvdisplay_req_send(struct pvdisplay_device *pvd, struct pvdisplay_req *req)
 out:
 	kfree(payload);
 	return ret;
+}
+
+/**
+ * pvdisplay_requests_queued - requests queued on the control and cursor queues
+ * @pvd: the device
+ *
+ * A count that only grows (modulo wrapping).  Read under each queue's lock,
+ * so that it covers every request already in a ring: a caller that reads
+ * the same value twice knows that nothing was queued in between (the CRC
+ * work relies on it).
+ *
+ * Return: the count.
+ */
+unsigned long pvdisplay_requests_queued(struct pvdisplay_device *pvd)
+{
+	unsigned long n;
+
+	spin_lock_irq(&pvd->ctrlq.lock);
+	n = pvd->ctrlq.queued;
+	spin_unlock_irq(&pvd->ctrlq.lock);
+	spin_lock_irq(&pvd->cursorq.lock);
+	n += pvd->cursorq.queued;
+	spin_unlock_irq(&pvd->cursorq.lock);
+	return n;
 }
 
 /**
