@@ -2,8 +2,10 @@
 """CRC from the host: the driver's debugfs CRC source ("auto") reports what
 the device computes over what the host shows (its console surface, cursor
 composited).  It must equal the CRC of the guest's own framebuffer as the
-CRTC scans it out, and a device that copies wrongly (x-test-corrupt-copy)
-must be caught by the CRC alone."""
+CRTC scans it out, both when the host shows the guest's pages directly (a
+view: XRGB8888, guest RAM shared, as the harness sets it up) and when the
+device copies (XBGR8888 is converted), and a device that copies wrongly
+(x-test-corrupt-copy) must be caught by the CRC alone."""
 
 import os
 import struct
@@ -17,9 +19,9 @@ from display_checks import Painter, fbdump, wait_for  # noqa: E402
 from test_cursor import cursor_pixel  # noqa: E402
 
 require_device(PVDISPLAY_DEVICE)
-# zero-copy off: a head shown through a view of guest pages has no copy to
-# break, and x-test-corrupt-copy damages copies only.
-VM = {"modules": [require_module()], "device_props": {"zero-copy": False}}
+# zero-copy on (the default): XRGB8888 heads are views of guest pages,
+# XBGR8888 ones are copied (x-test-corrupt-copy damages copies only).
+VM = {"modules": [require_module()]}
 TIMEOUT = 600
 BACKEND = "/machine/peripheral/video0/virtio-backend"
 
@@ -73,18 +75,44 @@ def paint_pattern(p):
     p.send("dirty")
 
 
+def stats(vm):
+    return {p: vm.qmp("qom-get", path=BACKEND, property="x-stats-" + p)
+            for p in ("bytes-read", "view-updates")}
+
+
+# (name, pvd_paint options, shown through a view of guest pages)
+LAYOUTS = (
+    ("view", "--mode 1024x768", True),
+    ("view-padded", "--mode 1024x768 --fb-size 1300x900 --pad 24 --offset 8256 "
+     "--view 200,100", True),
+    ("copy", "--mode 1024x768 --format XB24", False),
+)
+
+
 def test_crc_is_what_host_and_guest_show(vm):
-    with Painter(vm, "--mode 1024x768") as p:
-        paint_pattern(p)
-        host = vm.screendump()
-        guest = fbdump(vm)
-        assert host.data == guest.data, "host and guest differ before any CRC"
-        want = frame_crc(guest)
-        assert settled_crc(vm) == want
-        # A change of one rectangle changes the CRC accordingly.
-        p.send("fill", 10, 10, 5, 5, "ffffff")
-        p.send("dirty", 10, 10, 5, 5)
-        assert settled_crc(vm) == frame_crc(fbdump(vm))
+    for name, args, view in LAYOUTS:
+        with Painter(vm, args, name="crc-" + name) as p:
+            s0 = stats(vm)
+            paint_pattern(p)
+            s1 = stats(vm)
+            # The path this layout is meant to take is the one it took.
+            if view:
+                assert s1["bytes-read"] == s0["bytes-read"] and \
+                    s1["view-updates"] > s0["view-updates"], (name, s0, s1)
+            else:
+                assert s1["bytes-read"] > s0["bytes-read"] and \
+                    s1["view-updates"] == s0["view-updates"], (name, s0, s1)
+            host = vm.screendump()
+            guest = fbdump(vm)
+            assert host.data == guest.data, "%s: host and guest differ before any CRC" % name
+            assert settled_crc(vm) == frame_crc(guest), name
+            # A change of one rectangle (shown in every layout) changes the
+            # CRC accordingly.
+            p.send("fill", 300, 200, 5, 5, "ffffff")
+            p.send("dirty", 300, 200, 5, 5)
+            guest2 = fbdump(vm)
+            assert guest2.data != guest.data, name
+            assert settled_crc(vm) == frame_crc(guest2), name
 
 
 def test_crc_includes_the_cursor(vm):
@@ -104,8 +132,9 @@ def test_crc_includes_the_cursor(vm):
 
 def test_broken_copy_is_caught_by_crc(vm):
     """The device damages every rectangle it copies: the CRC differs from
-    the guest framebuffer's, with no screendump involved."""
-    with Painter(vm, "--mode 1024x768") as p:
+    the guest framebuffer's, with no screendump involved.  XBGR8888: a
+    format the device copies (converts) even when it could show views."""
+    with Painter(vm, "--mode 1024x768 --format XB24", name="crc-broken") as p:
         paint_pattern(p)
         assert settled_crc(vm) == frame_crc(fbdump(vm))
         vm.qmp("qom-set", path=BACKEND, property="x-test-corrupt-copy", value=True)
