@@ -346,7 +346,10 @@ struct pvdisplay_cmd_resource_create {
  * @reserved: zero.
  *
  * A head scanning out of the resource is disabled first, as if it had
- * received a scanout update with resource_id 0.
+ * received a scanout update with resource_id 0.  With %PVDISPLAY_F_CURSOR,
+ * the device first handles every request already on the cursor queue, so a
+ * %PVDISPLAY_CMD_CURSOR_SET queued before this request still copies its
+ * image out of the resource.
  */
 struct pvdisplay_cmd_resource_destroy {
 	struct pvdisplay_ctrl_hdr hdr;
@@ -462,9 +465,10 @@ struct pvdisplay_cmd_scanout_update {
  * @reserved: zero.
  *
  * The device copies the image out of the resource while it processes the
- * request (it does not keep reading the resource afterwards: the resource
- * may be destroyed once the answer arrived), then shows the cursor at
- * (@x, @y).  The host pointer is at (@x + @hot_x, @y + @hot_y).  The image
+ * request (it does not keep reading the resource afterwards), then shows
+ * the cursor at (@x, @y).  The driver need not wait for the answer before
+ * destroying the resource: %PVDISPLAY_CMD_RESOURCE_DESTROY handles the
+ * cursor queue first.  The host pointer is at (@x + @hot_x, @y + @hot_y).  The image
  * [@offset, @offset + (@height - 1) * @stride + @width * 4) must lie inside
  * the resource.
  */

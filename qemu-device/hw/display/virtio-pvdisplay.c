@@ -1006,6 +1006,13 @@ static void pvd_resource_destroy(VirtIOPVDisplay *s, PvdResource *res)
     pvd_resource_free(s, res);
 }
 
+static void pvd_process_cursor(VirtIOPVDisplay *s);
+
+/*
+ * RESOURCE_DESTROY: the cursor queue is drained first, so a CURSOR_SET the
+ * driver queued before this request (it does not wait for their answers)
+ * still finds its image (header rule).
+ */
 static uint32_t pvd_cmd_resource_destroy(VirtIOPVDisplay *s,
                                          const uint8_t *buf, size_t len,
                                          const char **why)
@@ -1017,6 +1024,7 @@ static uint32_t pvd_cmd_resource_destroy(VirtIOPVDisplay *s,
     if (status != PVDISPLAY_STATUS_OK) {
         return status;
     }
+    pvd_process_cursor(s);
     trace_virtio_pvdisplay_cmd_resource_destroy(id);
     res = pvd_resource_find(s, id);
     if (!res) {
@@ -1088,8 +1096,6 @@ static uint32_t pvd_cmd_scanout_update(VirtIOPVDisplay *s,
     pvd_head_show(s, u.head, rects, n);
     return PVDISPLAY_STATUS_OK;
 }
-
-static void pvd_process_cursor(VirtIOPVDisplay *s);
 
 /*
  * GET_CRC: the cursor queue is drained first, so the answer covers every

@@ -9,12 +9,13 @@
  * Cursor requests travel on their own virtqueue, so that they never wait
  * behind a frame update on the control queue.  A new image (another
  * framebuffer, source rectangle or hotspot, or damage) is one CURSOR_SET,
- * waited for: the device copies the image out of the framebuffer's
- * resource while it handles the request, and the framebuffer may be freed
- * as soon as the commit is done.  A move is one CURSOR_MOVE carrying a
- * position only, never waited for: each head has one preallocated move
- * request, and a position that comes in while it is in flight replaces any
- * earlier one and is sent by the completion callback (moves coalesce).
+ * not waited for: the device copies the image out of the framebuffer's
+ * resource while it handles the request, and handles the cursor queue
+ * before destroying any resource, so the framebuffer may go as soon as the
+ * commit is done.  A move is one CURSOR_MOVE carrying a position only,
+ * never waited for either: each head has one preallocated move request, and
+ * a position that comes in while it is in flight replaces any earlier one
+ * and is sent by the completion callback (moves coalesce).
  *
  * Legacy cursor ioctls (drmModeMoveCursor, drmModeSetCursor2) become async
  * plane updates, so they do not wait for a pending page flip either.
@@ -97,9 +98,10 @@ pvdisplay_cursor_move_owner(struct pvdisplay_device *pvd,
  * pvdisplay_cursorq_callback - the cursor queue's completion callback
  * @vq: the cursor virtqueue
  *
- * Hard interrupt context.  Answered CURSOR_SET requests are completed; an
- * answered move frees its head's move request, which is sent again at once
- * if a newer position came in meanwhile.
+ * Hard interrupt context.  Answers are checked (failures logged here: no
+ * caller waits for them) and CURSOR_SET requests completed; an answered
+ * move frees its head's move request, which is sent again at once if a
+ * newer position came in meanwhile.
  */
 void pvdisplay_cursorq_callback(struct virtqueue *vq)
 {
@@ -115,25 +117,18 @@ void pvdisplay_cursorq_callback(struct virtqueue *vq)
 	do {
 		virtqueue_disable_cb(vq);
 		while ((req = virtqueue_get_buf(vq, &len))) {
+			if (len > req->resp_size ||
+			    pvdisplay_resp_check(req->resp, len,
+						 sizeof(struct pvdisplay_resp_hdr)))
+				bad++;
 			output = pvdisplay_cursor_move_owner(pvd, req);
 			if (output) {
-				if (len > req->resp_size ||
-				    pvdisplay_resp_check(req->resp, len,
-							 sizeof(struct pvdisplay_resp_hdr)))
-					bad++;
 				output->cursor_move_busy = false;
 				if (output->cursor_move_pending)
 					pvdisplay_cursor_queue_move_locked(output);
 				/* The ring's reference; the head keeps its own. */
 				pvdisplay_req_put(req);
 				continue;
-			}
-			if (len > req->resp_size) {
-				req->resp_len = 0;
-				req->error = -EPROTO;
-			} else {
-				req->resp_len = len;
-				req->error = 0;
 			}
 			list_add_tail(&req->node, &answered);
 		}
@@ -146,7 +141,7 @@ void pvdisplay_cursorq_callback(struct virtqueue *vq)
 		pvdisplay_req_put(req);
 	}
 	if (bad)
-		drm_err_ratelimited(&pvd->drm, "%u cursor moves failed\n", bad);
+		drm_err_ratelimited(&pvd->drm, "%u cursor requests failed\n", bad);
 }
 
 /**
@@ -224,13 +219,32 @@ void pvdisplay_cursorq_del(struct pvdisplay_device *pvd)
 
 /* ---- requests ---------------------------------------------------------- */
 
-/* CURSOR_SET: queue it and wait for the answer (the image is copied then). */
+/*
+ * CURSOR_SET: queued and not waited for, so that a legacy cursor ioctl does
+ * not wait for the host (kms_cursor_legacy checks that a cursor update and a
+ * page flip fit in one frame).  The device copies the image when it handles
+ * the request, and handles the cursor queue before any RESOURCE_DESTROY, so
+ * the image's resource outlives the request even if its framebuffer goes
+ * right after this commit.  One CURSOR_SET per head is in flight at most:
+ * the next one first waits for the previous answer (bounded by the request
+ * timeout), which keeps the ring from filling up; the time between two
+ * cursor images is normally enough for the answer to be there already.  A
+ * failure the device reports is logged by the completion callback; the
+ * next image change sends a whole new image anyway.
+ */
 static int pvdisplay_cursor_send_set(struct pvdisplay_output *output,
 				     const struct pvdisplay_cursor_image *img)
 {
 	struct pvdisplay_cursorq *q = &output->pvd->cursorq;
-	struct pvdisplay_req *req;
+	struct pvdisplay_req *req = output->cursor_set_req;
 	int ret;
+
+	if (req) {
+		if (!wait_for_completion_timeout(&req->done, PVDISPLAY_REQ_TIMEOUT))
+			return -ETIMEDOUT;
+		output->cursor_set_req = NULL;
+		pvdisplay_req_put(req);
+	}
 
 	req = pvdisplay_req_alloc(sizeof(struct pvdisplay_cmd_cursor_set),
 				  sizeof(struct pvdisplay_resp_hdr), GFP_KERNEL);
@@ -247,15 +261,10 @@ static int pvdisplay_cursor_send_set(struct pvdisplay_output *output,
 	ret = pvdisplay_cursorq_add_locked(q, req);
 	spin_unlock_irq(&q->lock);
 
-	if (!ret) {
-		if (!wait_for_completion_timeout(&req->done, PVDISPLAY_REQ_TIMEOUT))
-			ret = -ETIMEDOUT;
-		else
-			ret = req->error ?:
-			      pvdisplay_resp_check(req->resp, req->resp_len,
-						   sizeof(struct pvdisplay_resp_hdr));
-	}
-	pvdisplay_req_put(req);
+	if (ret)
+		pvdisplay_req_put(req);
+	else
+		output->cursor_set_req = req;	/* our reference, until the next */
 	return ret;
 }
 
@@ -515,6 +524,8 @@ static void pvdisplay_cursor_fini(struct drm_device *drm, void *arg)
 
 	pvdisplay_req_put(output->cursor_move_req);
 	output->cursor_move_req = NULL;
+	pvdisplay_req_put(output->cursor_set_req);
+	output->cursor_set_req = NULL;
 }
 
 /**

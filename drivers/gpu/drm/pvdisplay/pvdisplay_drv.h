@@ -165,7 +165,7 @@ struct pvdisplay_vq {
  * @dead: the device was reset or is going away; nothing may be queued.
  * @queued: requests queued so far (see pvdisplay_requests_queued()).
  *
- * At most one CURSOR_SET (its plane's commits are serialised) and one
+ * At most one CURSOR_SET (the next waits for its answer) and one
  * CURSOR_MOVE (see &pvdisplay_output.cursor_move_busy) per head are in the
  * ring, so it never fills up: nothing ever waits for space.
  */
@@ -218,6 +218,8 @@ struct pvdisplay_req {
  *	plane's modeset lock serialises.
  * @cursor_reset_seen: &pvdisplay_device.reset_count when @cursor_on was
  *	last valid; same serialisation as @cursor_on.
+ * @cursor_set_req: the last CURSOR_SET queued, until the next one found it
+ *	answered (our reference); same serialisation as @cursor_on.
  * @cursor_move_req: preallocated CURSOR_MOVE request, reused for every move.
  * @cursor_move_busy: @cursor_move_req is in the ring.  Under
  *	&pvdisplay_cursorq.lock, like the two fields below.
@@ -276,6 +278,7 @@ struct pvdisplay_output {
 	struct drm_plane cursor;
 	bool cursor_on;
 	int cursor_reset_seen;
+	struct pvdisplay_req *cursor_set_req;
 	struct pvdisplay_req *cursor_move_req;
 	bool cursor_move_busy;
 	bool cursor_move_pending;
