@@ -35,7 +35,7 @@ if ! flock -n "$lock_fd"; then
 	flock "$lock_fd"
 fi
 
-for t in build filter "${tiers[@]}"; do rm -f "$PVD_RESULTS/$t.tap"; done
+for t in build filter "${tiers[@]}"; do rm -f "$PVD_RESULTS/$t.tap" "$PVD_RESULTS/$t.rc"; done
 # Guest directories describe the last run only (screendumps make them big).
 rm -rf "$PVD_RESULTS/vm"
 need_vm=0
@@ -47,28 +47,30 @@ env=$PVD_TOP/scripts/env
 vm_ok=1
 tap_begin build
 if ko=$("$env/build-module.sh"); then
-	tap_result ok "build pvdisplay.ko"
+	tap_check ok "build pvdisplay.ko"
 	export PVD_MODULE=$ko
 else
-	tap_result fail "build pvdisplay.ko (log: $PVD_LOGS/module-build.log)"
+	tap_check fail "build pvdisplay.ko (log: $PVD_LOGS/module-build.log)"
 fi
 if [ "$need_vm" = 1 ]; then
 	if bin=$("$env/build-guest-progs.sh"); then
-		tap_result ok "build guest test programs"
+		tap_check ok "build guest test programs"
 		export PVD_GUEST_BIN=$bin
 	else
-		tap_result fail "build guest test programs (log: $PVD_LOGS/guest-progs-build.log)"
+		tap_check fail "build guest test programs (log: $PVD_LOGS/guest-progs-build.log)"
 	fi
 	for step in qemu guest-image; do
 		if "$env/$step.sh" >/dev/null; then
-			tap_result ok "build $step"
+			tap_check ok "build $step"
 		else
-			tap_result fail "build $step (see the step and log named above)"
+			tap_check fail "build $step (see the step and log named above)"
 			vm_ok=0
 		fi
 	done
 fi
 tap_end
+grep -q '^not ok' "$PVD_RESULTS/build.tap" && echo 1 >"$PVD_RESULTS/build.rc" ||
+	echo 0 >"$PVD_RESULTS/build.rc"
 
 for tier in "${tiers[@]}"; do
 	pvd_log "tier $tier"
@@ -78,16 +80,11 @@ for tier in "${tiers[@]}"; do
 			tap_begin "$tier"
 			tap_result fail "$tier: not run, QEMU or the guest image did not build"
 			tap_end
+			echo 1 >"$PVD_RESULTS/$tier.rc"
 			continue
 		fi ;;
 	esac
-	"$PVD_CHECK/$tier.sh" || true
-	# A tier that died before writing anything still has to count.
-	if [ ! -s "$PVD_RESULTS/$tier.tap" ]; then
-		tap_begin "$tier"
-		tap_result fail "$tier: the tier script died before reporting"
-		tap_end
-	fi
+	run_tier "$tier" "$PVD_CHECK/$tier.sh"
 done
 
 files=()
@@ -98,9 +95,14 @@ if [ -n "$PVD_FILTER" ] &&
 	! grep -qsE '^(not )?ok ' "${files[@]:1}"; then
 	# A misspelt T= must not look like a clean run.
 	tap_begin filter
-	tap_result fail "T=$T matches no tier and no test"
+	tap_check fail "T=$T matches no tier and no test"
 	tap_end
+	echo 1 >"$PVD_RESULTS/filter.rc"
 	files+=("$PVD_RESULTS/filter.tap")
 fi
 echo "results: $PVD_RESULTS (TAP per tier, logs/, vm/)"
+# What the guests booted: every result above is about this kernel.
+sysroot=$("$env/sysroot.sh" --print)
+echo "guest kernel: $(cat "$sysroot/.kernel-release" 2>/dev/null || echo unknown)" \
+	"(Debian $(cat "$sysroot/.kernel-version" 2>/dev/null || echo "version unknown"))"
 exec "$PVD_CHECK/summary.sh" "${files[@]}"

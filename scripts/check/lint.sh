@@ -26,9 +26,9 @@ for f in "${files[@]}"; do
 	in_sysroot perl "$tools/scripts/checkpatch.pl" --strict --no-tree \
 		--show-types --no-summary-file -f "$f" >"$log" 2>/dev/null || true
 	if grep -q '^total: 0 errors, 0 warnings, 0 checks' "$log"; then
-		tap_result ok "checkpatch --strict $f"
+		tap_check ok "checkpatch --strict $f"
 	else
-		tap_result fail "checkpatch --strict $f"
+		tap_check fail "checkpatch --strict $f"
 		tap_diag "$(grep -E '^(ERROR|WARNING|CHECK|#[0-9]+: FILE|total):' "$log" | head -n 40)"
 	fi
 done
@@ -46,9 +46,9 @@ for f in qemu-device/hw/display/*.[ch] qemu-device/include/hw/virtio/*.h \
 	log=$PVD_RESULTS/logs/qemu-checkpatch-${f//\//_}.log
 	in_sysroot perl "$qemu_src/scripts/checkpatch.pl" --no-tree -f "$f" >"$log" 2>&1 || true
 	if grep -q '^total: 0 errors, 0 warnings' "$log"; then
-		tap_result ok "QEMU checkpatch $f"
+		tap_check ok "QEMU checkpatch $f"
 	else
-		tap_result fail "QEMU checkpatch $f"
+		tap_check fail "QEMU checkpatch $f"
 		tap_diag "$(grep -E -A3 '^(ERROR|WARNING):' "$log" | head -n 40)"
 	fi
 done
@@ -57,9 +57,10 @@ log=$PVD_RESULTS/logs/kernel-doc.log
 rc=0
 in_sysroot python3 "$tools/tools/docs/kernel-doc" -none -Wall "$header" >"$log" 2>&1 || rc=$?
 if [ "$rc" = 0 ] && [ ! -s "$log" ]; then
-	tap_result ok "kernel-doc -Wall $header"
+	tap_check ok "kernel-doc -Wall $header"
 else
-	tap_result fail "kernel-doc -Wall $header"
+	tap_check fail "kernel-doc -Wall $header"
 	tap_diag "$(head -n 40 "$log")"
 fi
 tap_end
+tap_status

@@ -7,7 +7,7 @@
 # prints no TAP, counts as a failure.
 . "$(dirname "$0")/lib.sh"
 
-UNIT_DIRS=(drivers/gpu/drm/pvdisplay/tests qemu-device/tests)
+UNIT_DIRS=(drivers/gpu/drm/pvdisplay/tests qemu-device/tests tests/harness/unit)
 
 tap_begin unit
 for dir in "${UNIT_DIRS[@]}"; do
@@ -45,3 +45,4 @@ for dir in "${UNIT_DIRS[@]}"; do
 	fi
 done
 tap_end
+tap_status

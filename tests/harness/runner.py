@@ -55,8 +55,13 @@ class Tap:
         for line in str(text).rstrip().splitlines():
             self._emit("# " + line)
 
-    def result(self, ok, name, skip=None, seconds=None):
+    def result(self, ok, name, skip=None, seconds=None, check=False):
+        """One result.  check=True marks something that is not a test (a
+        kernel log found clean, a list found consistent): summary.sh counts
+        it apart."""
         self.n += 1
+        if check:
+            name = "[check] " + name
         line = "%s %d - %s" % ("ok" if ok else "not ok", self.n, name)
         if skip is not None:
             line += " # SKIP " + skip
@@ -74,9 +79,20 @@ class Tap:
         self._emit("not ok %d - %s # TODO %s" % (self.n, name, why))
 
     def finish(self):
+        """The plan, written last and only by a run that completed: a
+        runner that dies leaves its TAP without one, which summary.sh
+        counts as a failure."""
         self._emit("1..%d" % self.n)
+        self.close()
+
+    def bail_out(self, why):
+        self._emit("Bail out! %s" % why)
+        self.close()
+
+    def close(self):
         if self.out:
             self.out.close()
+            self.out = None
 
 
 def discover(paths):
@@ -170,7 +186,7 @@ def run_file(tap, path, selector):
         t0 = time.monotonic()
         splats = vm.stop(check=False)
         tap.result(not splats, "%s::kernel log clean at shutdown" % fname,
-                   seconds=time.monotonic() - t0)
+                   seconds=time.monotonic() - t0, check=True)
         if splats:
             tap.diag("kernel splats (full logs in %s):\n%s" % (vm.dir, "\n".join(splats)))
 
@@ -189,8 +205,10 @@ def main(argv=None):
     try:
         for path in files:
             run_file(tap, path, selector)
-    finally:
-        tap.finish()
+    except BaseException as e:
+        tap.bail_out("the runner itself failed: %s: %s" % (type(e).__name__, e))
+        raise
+    tap.finish()
     c = tap.counts
     print("# %d passed, %d failed, %d skipped" % (c["pass"], c["fail"], c["skip"]))
     return 1 if c["fail"] else 0

@@ -1,0 +1,305 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Unit tests of how results are counted.  Prints TAP; exits 1 on failure.
+
+Each test_* function builds results the way a tier would (often by running
+the real scripts: lib.sh's run_tier, summary.sh, the integration runner) and
+checks what the summary makes of them."""
+
+import inspect
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+sys.path.insert(0, os.path.join(TOP, "tests"))
+
+from harness.igt_compare import compare, names_to_report, stale  # noqa: E402
+from harness.igt_lists import Expect, ListError, load_expectations, load_lists  # noqa: E402
+
+SUMMARY = os.path.join(TOP, "scripts", "check", "summary.sh")
+LIB = os.path.join(TOP, "scripts", "check", "lib.sh")
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def summary(d, *tiers):
+    """Run summary.sh on d/TIER.tap...; (exit status, last stdout line, stderr)."""
+    r = subprocess.run(["bash", SUMMARY] + [os.path.join(d, t + ".tap") for t in tiers],
+                       capture_output=True, text=True)
+    return r.returncode, r.stdout.strip().splitlines()[-1], r.stderr
+
+
+def tier(d, name, tap, rc):
+    write(os.path.join(d, name + ".tap"), tap)
+    if rc is not None:
+        write(os.path.join(d, name + ".rc"), "%s\n" % rc)
+
+
+CLEAN = "TAP version 13\nok 1 - a\nok 2 - b # SKIP why\nnot ok 3 - c # TODO known\n1..3\n"
+
+
+# -- summary.sh ---------------------------------------------------------------
+
+def test_clean_tiers_pass_and_count_tests_apart_from_checks():
+    with tempfile.TemporaryDirectory() as d:
+        tier(d, "build", "TAP version 13\nok 1 - [check] build x\n1..1\n", 0)
+        tier(d, "unit", CLEAN, 0)
+        rc, line, err = summary(d, "build", "unit")
+        assert rc == 0, (rc, line, err)
+        assert line == ("1 passed, 0 failed, 1 skipped, 1 known failures (tests); "
+                        "1 passed, 0 failed (checks)"), line
+
+
+def test_tier_without_plan_fails():
+    with tempfile.TemporaryDirectory() as d:
+        tier(d, "unit", "TAP version 13\nok 1 - a\n", 0)
+        rc, line, err = summary(d, "unit")
+        assert rc == 1 and "plan missing" in err, (rc, line, err)
+
+
+def test_tier_with_fewer_results_than_plan_fails():
+    with tempfile.TemporaryDirectory() as d:
+        tier(d, "unit", "TAP version 13\nok 1 - a\n1..2\n", 0)
+        assert summary(d, "unit")[0] == 1
+
+
+def test_tier_exiting_nonzero_with_clean_tap_fails():
+    with tempfile.TemporaryDirectory() as d:
+        tier(d, "unit", CLEAN, 3)
+        rc, line, err = summary(d, "unit")
+        assert rc == 1 and "exited 3" in err, (rc, line, err)
+
+
+def test_tier_without_exit_status_fails():
+    with tempfile.TemporaryDirectory() as d:
+        tier(d, "unit", CLEAN, None)
+        rc, line, err = summary(d, "unit")
+        assert rc == 1 and "no exit status" in err, (rc, line, err)
+
+
+def test_missing_or_empty_tier_fails():
+    with tempfile.TemporaryDirectory() as d:
+        tier(d, "unit", CLEAN, 0)
+        tier(d, "lint", "", 0)
+        rc, line, err = summary(d, "unit", "lint", "igt")
+        assert rc == 1, (rc, line, err)
+        assert "lint.tap: missing or empty" in err and "igt.tap: missing" in err, err
+        assert line.endswith("0 passed, 2 failed (checks)"), line
+
+
+def test_failed_check_fails_the_run():
+    with tempfile.TemporaryDirectory() as d:
+        tier(d, "lint", "TAP version 13\nnot ok 1 - [check] checkpatch x\n1..1\n", 1)
+        rc, line, _ = summary(d, "lint")
+        assert rc == 1 and line.endswith("0 passed, 1 failed (checks)"), line
+
+
+# -- lib.sh run_tier ----------------------------------------------------------
+
+def run_tier(d, name, script):
+    """Run a fake tier through lib.sh's run_tier, as check.sh does."""
+    env = dict(os.environ, PVD_RESULTS=d, PVD_CACHE=os.path.join(d, "cache"))
+    subprocess.run(["bash", "-c", '. "$1"; run_tier "$2" bash -c "$3"', "x", LIB, name,
+                    script], env=env, check=True, capture_output=True)
+
+
+def test_tier_that_dies_half_way_turns_the_run_red():
+    with tempfile.TemporaryDirectory() as d:
+        # Writes two results, then dies before its plan (a crash, an OOM).
+        run_tier(d, "crash", 'printf "TAP version 13\\nok 1 - a\\nok 2 - b\\n" '
+                 '>"$PVD_RESULTS/crash.tap"; kill -9 $$')
+        with open(os.path.join(d, "crash.rc")) as f:
+            assert f.read().strip() == "137"
+        rc, line, err = summary(d, "crash")
+        assert rc == 1, (rc, line, err)
+
+
+def test_tier_that_writes_nothing_gets_a_failing_result():
+    with tempfile.TemporaryDirectory() as d:
+        run_tier(d, "quiet", "exit 2")
+        with open(os.path.join(d, "quiet.tap")) as f:
+            assert "not ok 1 - quiet: the tier exited 2" in f.read()
+        assert summary(d, "quiet")[0] == 1
+
+
+# -- the integration runner ---------------------------------------------------
+
+def run_runner(d, body):
+    path = os.path.join(d, "test_inner.py")
+    write(path, body)
+    tap = os.path.join(d, "integration.tap")
+    r = subprocess.run([sys.executable, os.path.join(TOP, "tests", "harness", "run.py"),
+                        "--tap", tap, path], capture_output=True, text=True)
+    write(os.path.join(d, "integration.rc"), "%d\n" % r.returncode)
+    with open(tap) as f:
+        return r.returncode, f.read()
+
+
+def test_runner_that_crashes_writes_no_plan():
+    with tempfile.TemporaryDirectory() as d:
+        rc, tap = run_runner(d, "def test_a():\n    pass\n\n"
+                             "def test_b():\n    raise KeyboardInterrupt\n")
+        assert rc != 0 and "ok 1 - test_inner.py::test_a" in tap, (rc, tap)
+        assert not re.search(r"^1\.\.", tap, re.M) and "Bail out!" in tap, tap
+        assert summary(d, "integration")[0] == 1
+
+
+def test_runner_killed_writes_no_plan():
+    with tempfile.TemporaryDirectory() as d:
+        rc, tap = run_runner(d, "import os, signal\n\ndef test_a():\n    pass\n\n"
+                             "def test_b():\n    os.kill(os.getpid(), signal.SIGKILL)\n")
+        assert rc == -9 and not re.search(r"^1\.\.", tap, re.M), (rc, tap)
+        assert summary(d, "integration")[0] == 1
+
+
+def test_runner_failure_and_skip_are_counted():
+    with tempfile.TemporaryDirectory() as d:
+        rc, tap = run_runner(d, "from harness import Skip\n\ndef test_a():\n    pass\n\n"
+                             "def test_b():\n    assert False\n\n"
+                             "def test_c():\n    raise Skip('no')\n")
+        assert rc == 1 and tap.rstrip().endswith("1..3"), (rc, tap)
+        assert summary(d, "integration")[1].startswith("1 passed, 1 failed, 1 skipped")
+
+
+# -- igt expectations ---------------------------------------------------------
+
+def lists_dir(d, fails="", skips="", notrun=""):
+    write(os.path.join(d, "ci.testlist"), "igt@kms_a\n")
+    write(os.path.join(d, "full.testlist"), "")
+    write(os.path.join(d, "drv-fails.txt"), fails)
+    write(os.path.join(d, "drv-expected-skips.txt"), skips)
+    write(os.path.join(d, "drv-skips.txt"), notrun)
+    return d
+
+
+def expect_error(fn, text):
+    try:
+        fn()
+    except ListError as e:
+        assert text in str(e), e
+    else:
+        raise AssertionError("no ListError")
+
+
+def test_expectation_files_are_checked():
+    with tempfile.TemporaryDirectory() as d:
+        expect_error(lambda: load_expectations("drv", lists_dir(d, fails="kms_a@x,Fail\n")),
+                     "no '# reason'")
+        expect_error(lambda: load_expectations("drv", lists_dir(d, fails="# r\nkms_a@x,Bad\n")),
+                     "Result one of")
+        expect_error(lambda: load_expectations("drv", lists_dir(d, skips="# r\nkms_a@x\n")),
+                     "message-regex")
+        expect_error(lambda: load_expectations("drv", lists_dir(
+            d, fails="# r\nkms_a@x,Fail\n", skips="# r\nkms_a@x,crc\n")), "twice")
+        e = load_expectations("drv", lists_dir(d, fails="# why\nkms_a@x,Fail,boom\n",
+                                               skips="# no crc\nkms_a@y,pipe_crc\n"))
+        assert e["kms_a@x"].result == "Fail" and e["kms_a@x"].reason == "why"
+        assert e["kms_a@y"].result == "Skip" and e["kms_a@y"].message.pattern == "pipe_crc"
+        assert load_lists("drv", "ci", own=False, lists_dir=d).tests == ["igt@kms_a"]
+
+
+def res(result, out=""):
+    return {"result": result, "out": out, "err": ""}
+
+
+def ex(result, message=None, reason="r"):
+    return Expect(result, re.compile(message) if message else None, reason, "f:1")
+
+
+def outcome(name, results, expect):
+    outcomes, _ = compare([name], results, expect)
+    return [(o.name, o.status) for o in outcomes]
+
+
+def test_unexpected_skip_fails():
+    # The virtio-gpu mishap: igt opened no card and skipped everything.
+    r = {"igt@kms_a@x": res("skip", "No known gpu found")}
+    assert outcome("igt@kms_a@x", r, {}) == [("igt@kms_a@x", "fail")]
+
+
+def test_expected_skip_must_skip_for_its_reason():
+    e = {"kms_a@x": ex("Skip", "igt_require_pipe_crc")}
+    good = {"igt@kms_a@x": res("skip", "Test requirement not met in function "
+                               "igt_require_pipe_crc")}
+    bad = {"igt@kms_a@x": res("skip", "No known gpu found")}
+    assert outcome("igt@kms_a@x", good, e) == [("igt@kms_a@x", "known")]
+    assert outcome("igt@kms_a@x", bad, e) == [("igt@kms_a@x", "fail")]
+
+
+def test_expectation_matches_one_result_only():
+    e = {"kms_a@x": ex("Fail")}
+    assert outcome("igt@kms_a@x", {"igt@kms_a@x": res("fail")}, e)[0][1] == "known"
+    for other in ("crash", "skip", "timeout", "pass"):
+        assert outcome("igt@kms_a@x", {"igt@kms_a@x": res(other)}, e)[0][1] == "fail", other
+
+
+def test_test_that_did_not_run_fails():
+    assert outcome("igt@kms_a@x", {}, {})[0][1] == "fail"
+
+
+def test_dynamic_subtests_count_once():
+    r = {"igt@kms_a@x": res("pass"), "igt@kms_a@x@pipe-A": res("pass"),
+         "igt@kms_a@x@pipe-B": res("pass")}
+    assert names_to_report(["igt@kms_a@x"], r) == ["igt@kms_a@x@pipe-A", "igt@kms_a@x@pipe-B"]
+    # A failing child makes the parent fail too: still counted once.
+    r["igt@kms_a@x@pipe-B"] = res("fail")
+    r["igt@kms_a@x"] = res("fail")
+    assert names_to_report(["igt@kms_a@x"], r) == ["igt@kms_a@x@pipe-A", "igt@kms_a@x@pipe-B"]
+    # The parent failing outside its dynamic subtests is one more result.
+    r["igt@kms_a@x@pipe-B"] = res("pass")
+    assert names_to_report(["igt@kms_a@x"], r)[-1] == "igt@kms_a@x"
+
+
+def test_subtest_entry_covers_its_dynamic_subtests():
+    e = {"kms_a@x": ex("Fail")}
+    r = {"igt@kms_a@x": res("fail"), "igt@kms_a@x@pipe-A": res("fail")}
+    outcomes, used = compare(["igt@kms_a@x"], r, e)
+    assert [(o.name, o.status) for o in outcomes] == [("igt@kms_a@x@pipe-A", "known")]
+    assert used == {"kms_a@x"}
+
+
+def test_stale_entries_are_found():
+    e = {"kms_a@x": ex("Fail"), "kms_a@y": ex("Fail"), "kms_gone@z": ex("Fail"),
+         "kms_b@w": ex("Fail")}
+    listed = ["igt@kms_a@x", "igt@kms_a@y", "igt@kms_b@w"]
+    # kms_a@y ran and passed (unexpected pass uses the entry: reported there),
+    # kms_a@x ran and matched, kms_b@w is listed but did not run (filter).
+    _, used = compare(["igt@kms_a@x", "igt@kms_a@y"],
+                      {"igt@kms_a@x": res("fail"), "igt@kms_a@y": res("pass")}, e)
+    found = [k for k, _ in stale(e, used, ["igt@kms_a@x", "igt@kms_a@y"], listed)]
+    assert found == ["kms_gone@z"], found
+    # An entry for a dynamic subtest that did not show up is stale.
+    e = {"kms_a@x@pipe-C": ex("Fail")}
+    _, used = compare(["igt@kms_a@x"], {"igt@kms_a@x": res("pass"),
+                                        "igt@kms_a@x@pipe-A": res("pass")}, e)
+    assert [k for k, _ in stale(e, used, ["igt@kms_a@x"], listed)] == ["kms_a@x@pipe-C"]
+
+
+def main():
+    tests = [(n, f) for n, f in sorted(globals().items(), key=lambda kv: (
+        inspect.getsourcelines(kv[1])[1] if inspect.isfunction(kv[1]) else 0))
+        if n.startswith("test_") and inspect.isfunction(f)]
+    print("TAP version 13")
+    failed = 0
+    for i, (name, fn) in enumerate(tests, 1):
+        try:
+            fn()
+            print("ok %d - %s" % (i, name))
+        except Exception:
+            failed += 1
+            print("not ok %d - %s" % (i, name))
+            print("".join("# " + line + "\n" for line in traceback.format_exc().splitlines()))
+    print("1..%d" % len(tests))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
