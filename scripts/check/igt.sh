@@ -8,4 +8,5 @@
 . "$(dirname "$0")/lib.sh"
 exec "$PVD_TOP/scripts/env/vm-env.sh" -- python3 "$PVD_TOP/tests/harness/igt.py" \
 	--driver "${PVD_IGT_DRIVER:-pvdisplay}" --list "${PVD_IGT_LIST:-ci}" \
-	--tap "$PVD_RESULTS/igt.tap" --filter "${PVD_FILTER:-}"
+	--tap "$PVD_RESULTS/igt.tap" --filter "${PVD_FILTER:-}" \
+	--json "$PVD_RESULTS/igt-${PVD_IGT_DRIVER:-pvdisplay}-${PVD_IGT_LIST:-ci}.json"

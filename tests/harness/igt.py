@@ -2,43 +2,51 @@
 """Run the curated upstream igt list in a guest and compare with expectations.
 
     python3 tests/harness/igt.py [--driver pvdisplay|bochs|virtio-gpu]
-        [--list ci|full] [--tap FILE] [--filter TEXT]
+        [--list ci|full] [--tap FILE] [--json FILE] [--filter TEXT]
 
 Our own igt-protocol tests (igt-tests/*.c, built into $PVD_GUEST_BIN) are
 listed in igt-tests/pvdisplay.testlist and run by igt_runner from /pvd/bin,
-for the pvdisplay driver only.
+for the pvdisplay driver only.  The lists and expectation files are
+described in igt_lists.py, the comparison and what counts in igt_compare.py.
 
-Files, in igt-tests/upstream/ (format as in the kernel's drm ci):
-  ci.testlist          igt@binary@subtest lines run by `make check`
-  full.testlist        more (slower) lines added by `make check-full`
-  DRIVER-skips.txt     regexes of tests not to run at all
-  DRIVER-fails.txt     binary@subtest,Result for tests known not to pass
-Every skips/fails entry needs a "# reason" comment on the lines above it.
-
-A result equal to its expectation passes (known failures are reported as
-TODO, not as passes); a new failure, and an unexpected pass, fail the tier
-until the expectations are updated.  Results igt reports as "skip" (the
-driver lacks what the subtest needs) are reported as skipped.
+Before any test runs, the guest is asked which card igt will open: igt runs
+with IGT_FORCE_DRIVER set to the DRM driver under test, and that card must
+exist and be bound to the expected kernel driver, or the tier fails without
+running anything (igt would otherwise skip every test, "No known gpu found").
 Suspend and hibernate subtests are rejected: virtiofs cannot suspend.
 """
 
 import argparse
 import json
 import os
-import re
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from harness import PVDISPLAY_DEVICE, Vm, VmError, pvdisplay_module, qemu_has_device  # noqa: E402
+from harness.igt_compare import compare, stale  # noqa: E402
+from harness.igt_lists import IGT_DIR, ListError, expand, load_lists  # noqa: E402
 from harness.runner import Tap  # noqa: E402
 
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LISTS = os.path.join(TOP, "igt-tests", "upstream")
-IGT_DIR = "/usr/libexec/igt-gpu-tools"
-OWN_LIST = os.path.join(TOP, "igt-tests", "pvdisplay.testlist")
 OWN_DIR = "/pvd/bin"            # where the harness puts $PVD_GUEST_BIN
+
+# vm: Vm() arguments; drm_name: the DRM driver name igt matches
+# (IGT_FORCE_DRIVER); kernel_driver: the driver the card's device must be
+# bound to in sysfs.  Two heads wherever the device has them, so that the
+# lease and display-modes subtests run.
+# env: more environment for the tests (kms_pvdisplay checks the preferred
+# mode it sees against the size the device was started with).
+DRIVERS = {
+    "pvdisplay": {"vm": {"display_device": PVDISPLAY_DEVICE, "heads": 2,
+                         "xres": 1280, "yres": 800},
+                  "env": {"PVD_EXPECT_PREFERRED": "1280x800"},
+                  "drm_name": "pvdisplay", "kernel_driver": "pvdisplay"},
+    "bochs": {"vm": {"display_device": "bochs-display"},
+              "drm_name": "bochs-drm", "kernel_driver": "bochs-drm"},
+    "virtio-gpu": {"vm": {"display_device": "virtio-gpu-pci", "heads": 2},
+                   "drm_name": "virtio_gpu", "kernel_driver": "virtio_gpu"},
+}
+PER_TEST_TIMEOUT = 180
 
 
 def own_binary(test):
@@ -47,98 +55,45 @@ def own_binary(test):
     path = os.path.join(bindir, test.split("@")[1]) if bindir else ""
     return path if path and os.access(path, os.X_OK) else None
 
-DRIVERS = {
-    "pvdisplay": {"display_device": PVDISPLAY_DEVICE},
-    "bochs": {"display_device": "bochs-display"},
-    "virtio-gpu": {"display_device": "virtio-gpu-pci"},
-}
-# igt result -> expectation spelling (drm ci style).
-RESULTS = {"pass": "Pass", "fail": "Fail", "skip": "Skip", "crash": "Crash",
-           "timeout": "Timeout", "incomplete": "Crash", "abort": "Crash",
-           "warn": "Warn", "dmesg-warn": "DmesgWarn", "dmesg-fail": "DmesgFail",
-           "notrun": "NotRun"}
-FORBIDDEN = re.compile(r"suspend|hibernate", re.I)
-PER_TEST_TIMEOUT = 180
-IGT_EXIT_INVALID = 79
+
+def binary_cmd(test):
+    own = own_binary(test)
+    if own:
+        return [own]
+    return ["chroot", os.environ["PVD_GUEST_ROOT"], os.path.join(IGT_DIR, test.split("@")[1])]
 
 
-class ListError(Exception):
-    pass
+# Shell run in the guest: one line "cardN DRM-NAME KERNEL-DRIVER" per
+# primary node, in the order igt tries them (card0 first).
+_CARDS = r"""
+for d in /sys/class/drm/card[0-9]*; do
+	n=${d##*/card}
+	case $n in *[!0-9]*) continue ;; esac
+	name=$(cut -d' ' -f1 /sys/kernel/debug/dri/$n/name 2>/dev/null)
+	drv=$(readlink -f $d/device/driver 2>/dev/null)
+	echo "$n card$n ${name:-?} ${drv##*/}"
+done | sort -n | cut -d' ' -f2-
+"""
 
 
-def read_entries(path, need_reason):
-    """(line, reason) pairs of a list file.  The reason of an entry is the
-    comment block right above it (or above the entries before it, up to a
-    blank line)."""
-    entries, comment, reason = [], [], None
-    if not os.path.exists(path):
-        return entries
-    with open(path) as f:
-        for n, raw in enumerate(f, 1):
-            line = raw.strip()
-            if not line:
-                comment, reason = [], None
-            elif line.startswith("#"):
-                comment.append(line.lstrip("#").strip())
-                reason = None
-            else:
-                if comment:
-                    reason, comment = " ".join(comment), []
-                if need_reason and not reason:
-                    raise ListError("%s:%d: %r has no '# reason' comment above it"
-                                    % (os.path.basename(path), n, line))
-                entries.append((line, reason))
-    return entries
+def card_under_test(vm, driver):
+    """(ok, description): is the card igt opens for driver (the first one
+    whose DRM driver name is IGT_FORCE_DRIVER) bound to the driver under
+    test?"""
+    want = DRIVERS[driver]
+    cards = [line.split() for line in vm.run(_CARDS, timeout=60, check=True).stdout.splitlines()]
+    seen = ", ".join("%s=%s/%s" % tuple(c) for c in cards) or "no DRM card at all"
+    for card, name, kdrv in cards:
+        if name == want["drm_name"]:
+            if kdrv != want["kernel_driver"]:
+                return False, ("%s has DRM driver %s but its device is bound to %s, not %s"
+                               % (card, name, kdrv, want["kernel_driver"]))
+            return True, "igt opens %s: DRM driver %s, bound to %s" % (card, name, kdrv)
+    return False, ("no card with DRM driver %s for igt to open (cards: %s): the %s driver "
+                   "did not bind" % (want["drm_name"], seen, want["kernel_driver"]))
 
 
-def load_lists(driver, which):
-    tests = [t for t, _ in read_entries(os.path.join(LISTS, "ci.testlist"), False)]
-    if which == "full":
-        tests += [t for t, _ in read_entries(os.path.join(LISTS, "full.testlist"), False)]
-    if driver == "pvdisplay":
-        tests += [t for t, _ in read_entries(OWN_LIST, False)]
-    for t in tests:
-        if not t.startswith("igt@"):
-            raise ListError("test list entry %r does not start with igt@" % t)
-        if FORBIDDEN.search(t):
-            raise ListError("%s: suspend/hibernate subtests stay out of the lists" % t)
-    skips = [(re.compile(r), why) for r, why in
-             read_entries(os.path.join(LISTS, driver + "-skips.txt"), True)]
-    fails = {}
-    for line, why in read_entries(os.path.join(LISTS, driver + "-fails.txt"), True):
-        name, _, result = line.rpartition(",")
-        if not name or result not in RESULTS.values():
-            raise ListError("%s-fails.txt: %r is not 'binary@subtest,Result' with Result "
-                            "one of %s" % (driver, line, sorted(set(RESULTS.values()))))
-        fails[name] = (result, why)
-    return tests, skips, fails
-
-
-def expand(tests):
-    """Replace igt@binary entries by one entry per subtest; binaries without
-    subtests stay as they are.  The binaries list their subtests without a
-    device, so they run here, chrooted into the guest image: no guest needs
-    to boot for that."""
-    root = os.environ["PVD_GUEST_ROOT"]
-    out = []
-    for t in tests:
-        if t.count("@") > 1:
-            out.append(t)
-            continue
-        own = own_binary(t)
-        cmd = [own] if own else ["chroot", root, os.path.join(IGT_DIR, t.split("@")[1])]
-        r = subprocess.run(cmd + ["--list-subtests"], capture_output=True, text=True,
-                           timeout=60)
-        # igt exits 79 (IGT_EXIT_INVALID) when a binary has no subtests.
-        if r.returncode not in (0, IGT_EXIT_INVALID) or (r.returncode and r.stdout.strip()):
-            raise ListError("%s --list-subtests failed (rc %s): %s"
-                            % (t, r.returncode, r.stderr.strip()))
-        subs = r.stdout.split()
-        out += [t + "@" + sub for sub in subs] if subs else [t]
-    return out
-
-
-def run_igt(vm, tests, budget):
+def run_igt(vm, tests, budget, driver):
     """Run tests with igt_runner: upstream ones from igt's directory, ours
     from /pvd/bin (igt_runner takes one test directory per run)."""
     results = {}
@@ -160,7 +115,9 @@ def run_igt(vm, tests, budget):
                "--overall-timeout %d -o %s %s; rc=$?; "
                "[ -s %s/results.json ] || igt_results %s; exit $rc"
                % (name, PER_TEST_TIMEOUT, budget, root, out, out, out))
-        r = vm.run(cmd, timeout=budget + PER_TEST_TIMEOUT + 120)
+        env = dict(DRIVERS[driver].get("env", {}),
+                   IGT_FORCE_DRIVER=DRIVERS[driver]["drm_name"])
+        r = vm.run(cmd, timeout=budget + PER_TEST_TIMEOUT + 120, env=env)
         with open(os.path.join(vm.dir, "igt_runner-%s.log" % name), "w") as f:
             f.write(r.stdout + r.stderr)
         path = os.path.join(vm.results, name, "results.json")
@@ -178,58 +135,73 @@ def main():
                     choices=sorted(DRIVERS))
     ap.add_argument("--list", default="ci", choices=["ci", "full"])
     ap.add_argument("--tap")
+    ap.add_argument("--json", help="write each test's result and outcome here")
     ap.add_argument("--filter", default="")
     ap.add_argument("--budget", type=int, default=None,
                     help="seconds igt_runner may spend (default 1500 ci, 14400 full)")
+    ap.add_argument("--display-device", default=None,
+                    help="boot the guest with this display device instead of the "
+                         "driver's own (self-tests: a driver that cannot bind)")
     args = ap.parse_args()
     budget = args.budget or (1500 if args.list == "ci" else 14400)
     tap = Tap(args.tap)
     try:
-        return run(tap, args, budget)
-    finally:
-        tap.finish()
+        rc = run(tap, args, budget)
+    except BaseException as e:
+        tap.bail_out("igt tier failed: %s: %s" % (type(e).__name__, e))
+        raise
+    tap.finish()
+    return rc
 
 
 def run(tap, args, budget):
+    """Returns 0 if every result is as expected, else 1."""
+    own = args.driver == "pvdisplay"
     try:
-        tests, skips, fails = load_lists(args.driver, args.list)
+        lists = load_lists(args.driver, args.list, own=own)
+        tests = expand(lists.tests, binary_cmd)
+        # Everything the lists can run, to find entries that name nothing.
+        listed = tests if args.list == "full" else \
+            expand(load_lists(args.driver, "full", own=own).tests, binary_cmd)
     except ListError as e:
-        tap.result(False, "igt: expectation lists are valid")
+        tap.result(False, "igt: the lists and expectation files are valid", check=True)
         tap.diag(str(e))
         return 1
 
-    vm_args = dict(DRIVERS[args.driver])
-    if args.driver == "pvdisplay":
+    vm_args = dict(DRIVERS[args.driver]["vm"])
+    if args.display_device:
+        vm_args = {"display_device": args.display_device}
+    if own:
         missing = []
         if not qemu_has_device(PVDISPLAY_DEVICE):
             missing.append("QEMU has no %s" % PVDISPLAY_DEVICE)
         if pvdisplay_module() is None:
             missing.append("pvdisplay.ko is not built")
         if missing:
-            tap.result(False, "igt (%s): %s" % (args.driver, "; ".join(missing)))
+            tap.result(False, "igt (%s): %s" % (args.driver, "; ".join(missing)), check=True)
             return 1
         vm_args["modules"] = [pvdisplay_module()]
 
-    try:
-        tests = expand(tests)
-    except (ListError, subprocess.TimeoutExpired) as e:
-        tap.result(False, "igt: list the subtests")
-        tap.diag(str(e))
-        return 1
-    run_list = []
+    run_list, notrun_used = [], set()
     for t in tests:
-        name = t[len("igt@"):]
         if args.filter and args.filter not in t:
             continue
-        why = next((w for r, w in skips if r.search(name)), None)
-        if FORBIDDEN.search(t):
-            why = "suspend/hibernate subtests stay out (virtiofs cannot suspend)"
-        if why is not None:
-            tap.result(True, t, skip=why)
+        hit = next((n for n in lists.notrun if n[0].search(t[len("igt@"):])), None)
+        if hit:
+            notrun_used.add(hit[0].pattern)
+            tap.result(True, t, skip="not run (%s): %s" % (hit[2], hit[1]))
         else:
             run_list.append(t)
+    failed = 0
+    if not args.filter:
+        # Not-run entries that match nothing listed say something untrue.
+        for regex, _, where in lists.notrun:
+            if not any(regex.search(t[len("igt@"):]) for t in listed):
+                tap.result(False, "igt: %s matches no listed test (stale entry)" % where,
+                           check=True)
+                failed += 1
     if not run_list:
-        return 0
+        return 1 if failed else 0
 
     t0 = time.monotonic()
     vm = Vm(name="igt-" + args.driver, **vm_args)
@@ -238,9 +210,12 @@ def run(tap, args, budget):
         vm.start()
         tap.diag("guest up in %.1f s (%s), %d tests, logs in %s"
                  % (vm.boot_seconds, vm.accel, len(run_list), vm.dir))
-        results = run_igt(vm, run_list, budget)
+        ok, what = card_under_test(vm, args.driver)
+        tap.result(ok, "igt (%s): %s" % (args.driver, what), check=True)
+        if ok:
+            results = run_igt(vm, run_list, budget, args.driver)
     except VmError as e:
-        tap.result(False, "igt: run %d tests in the guest" % len(run_list))
+        tap.result(False, "igt: run %d tests in the guest" % len(run_list), check=True)
         tap.diag(str(e))
     finally:
         splats = vm.stop(check=False)
@@ -248,40 +223,38 @@ def run(tap, args, budget):
         return 1
     tap.diag("boot and igt_runner took %.0f s" % (time.monotonic() - t0))
 
-    # Each listed test, followed by the dynamic subtests igt reported for it.
-    names = []
-    for t in run_list:
-        names.append(t)
-        names += sorted(n for n in results if n.startswith(t + "@"))
-    for t in names:
-        name = t[len("igt@"):]
-        got = RESULTS.get(results.get(t, {}).get("result", "notrun"), "Crash")
-        # A dynamic subtest (binary@subtest@dynamic) without an entry of its
-        # own is expected to do what its subtest does.
-        parent = "@".join(name.split("@")[:2])
-        want, why = fails.get(name, fails.get(parent, ("Pass", None)))
-        if got == want == "Pass":
-            tap.result(True, t)
-        elif got == "Skip" and want == "Pass":
-            tap.result(True, t, skip="igt skipped it")
-        elif got == want:
-            tap.todo(t, "expected %s: %s" % (want, why))
-        elif got == "Pass":
-            tap.result(False, "%s (unexpected pass: remove it from %s-fails.txt)"
-                       % (t, args.driver))
+    outcomes, used = compare(run_list, results, lists.expect)
+    for o in outcomes:
+        if o.status == "pass":
+            tap.result(True, o.name)
+        elif o.status == "known" and o.got == "Skip":
+            tap.result(True, o.name, skip="expected skip: %s" % o.detail)
+        elif o.status == "known":
+            tap.todo(o.name, "expected %s: %s" % (o.want, o.detail))
         else:
-            tap.result(False, "%s (expected %s, got %s)" % (t, want, got))
-            lines = (results.get(t, {}).get("err") or "").splitlines()
-            why = [l for l in lines if re.search(r"CRITICAL|requirement not met", l)]
+            failed += 1
+            tap.result(False, "%s (%s)" % (o.name, o.detail))
+            lines = "\n".join((results.get(o.name) or {}).get(k) or ""
+                              for k in ("out", "err")).splitlines()
+            why = [line for line in lines
+                   if any(w in line for w in ("CRITICAL", "requirement", "Skipping", "SKIP"))]
             tap.diag("\n".join(why[:8] or lines[-15:]))
-    # Known failures of tests that are not in the list any more.
-    for name in sorted(fails):
-        if "igt@" + name not in names and not args.filter:
-            tap.diag("note: %s-fails.txt lists %s, which did not run" % (args.driver, name))
-    tap.result(not splats, "igt (%s): guest kernel log clean" % args.driver)
+    for key, why in stale(lists.expect, used, run_list, listed):
+        failed += 1
+        tap.result(False, "igt: stale expectation %s (%s)" % (key, why), check=True)
+    tap.result(not splats, "igt (%s): guest kernel log clean" % args.driver, check=True)
     if splats:
+        failed += 1
         tap.diag("\n".join(splats))
-    return 0
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"driver": args.driver, "list": args.list, "kernel": vm.kver,
+                       "tests": {o.name: {"result": o.got, "expected": o.want,
+                                          "outcome": o.status, "detail": o.detail}
+                                 for o in outcomes},
+                       "igt": {name: r.get("result") for name, r in results.items()}},
+                      f, indent=1, sort_keys=True)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
