@@ -1,14 +1,15 @@
 # SPDX-License-Identifier: MIT
-"""Find kernel splats (warnings, oopses, lockdep/refcount/sanitizer reports)
-in a guest kernel log.  Any hit fails the test that produced it."""
+"""Find kernel splats (warnings, oopses, lockdep/refcount/sanitizer reports,
+hung tasks) and driver errors in a guest kernel log.  Any hit fails the test
+that produced it, unless the test allows that line (Vm.allow_splats)."""
 
 import re
 
 # One pattern per kind of report the kernel prints.  Each is matched against
-# single log lines (serial console or dmesg).
+# single log lines (serial console or dmesg), whatever their level.
 SPLAT_PATTERNS = [
     r"WARNING: ",                       # WARN*(), lockdep, suspicious RCU usage
-    r"\bBUG: ",                         # BUG: sleeping function..., NULL deref, KASAN
+    r"\bBUG: ",                         # BUG: sleeping function..., NULL deref, KASAN, KFENCE
     r"kernel BUG at ",
     r"\bOops\b",
     r"general protection fault",
@@ -30,21 +31,50 @@ SPLAT_PATTERNS = [
     r"hard LOCKUP",
     r"rcu: INFO: .* detected stalls",
     r"self-detected stall",
-    r"blocked for more than \d+ seconds",
+    r"blocked for more than \d+ seconds",   # hung task
     r"unreferenced object 0x",          # kmemleak
     r"Memory leak detected",
     r"\bdouble fault\b",
+    r"=============================================",   # slab debug report frame
+    r"\bRedzone overwritten\b",
+    r"\bPoison overwritten\b",
+    # DRM's error marker: drm_err()/DRM_ERROR() of any DRM driver or helper,
+    # e.g. "[drm:drm_atomic_helper_wait_for_flip_done] *ERROR* ... flip_done
+    # timed out" or "pvdisplay virtio1: [drm] *ERROR* head 0: update failed".
+    r"\*ERROR\*",
+    r"flip_done timed out",
 ]
 _SPLAT_RE = re.compile("|".join("(?:%s)" % p for p in SPLAT_PATTERNS))
 
+# Kernel log levels at or above which a line from the driver under test is an
+# error even without DRM's marker (dev_err(), pr_err()): 0 emerg .. 3 err.
+ERROR_LEVEL = 3
+# Lines printed by the driver under test start with its name (dev_* and
+# drm_* prefix messages with the driver and device names).
+DRIVER_LINE = re.compile(r"^(pvdisplay)\b")
+
+# "<level>[  seconds.micro] text" (kmsg records, see guest/agent.py) or
+# "[  seconds.micro] text" (the serial console, which carries no level).
+_LINE = re.compile(r"^(?:<(\d)>)?(?:\[\s*\d+\.\d+\]\s?)?(.*)$")
+
+
+def _is_driver_error(line):
+    m = _LINE.match(line)
+    if not m or m.group(1) is None:
+        return False
+    return int(m.group(1)) <= ERROR_LEVEL and DRIVER_LINE.search(m.group(2)) is not None
+
 
 def find_splats(text, allow=()):
-    """Return the lines of text that look like kernel splats.
+    """Return the lines of text that look like kernel splats or driver errors.
 
     allow: regular expressions for lines a test provokes on purpose."""
     allowed = [re.compile(a) for a in allow]
     hits = []
     for line in text.splitlines():
-        if _SPLAT_RE.search(line) and not any(a.search(line) for a in allowed):
-            hits.append(line.rstrip())
+        if not (_SPLAT_RE.search(line) or _is_driver_error(line)):
+            continue
+        if any(a.search(line) for a in allowed):
+            continue
+        hits.append(line.rstrip())
     return hits

@@ -47,6 +47,10 @@ PVDISPLAY_DEVICE = "virtio-pvdisplay-pci"
 # Device property that sets the number of heads, per display device.
 HEADS_PROP = {"virtio-pvdisplay-pci": "heads", "virtio-gpu-pci": "max_outputs"}
 AGENT_PORT = "org.pvdisplay.agent"
+# Kernel command line every guest gets so that memory errors are reported
+# (see splat.py): KFENCE samples an allocation every 100 ms, SLUB checks
+# (F), red-zones (Z) and poisons (P) its objects.
+DEBUG_KERNEL_ARGS = "kfence.sample_interval=100 slab_debug=FZP"
 SCREENDUMPS_KEPT = 4
 
 
@@ -396,6 +400,10 @@ class Vm:
                    # A loaded 2-core host slows TCG vCPUs down a lot: give
                    # the stall detectors room so they only fire on real hangs.
                    "rcupdate.rcu_cpu_stall_timeout=60 watchdog_thresh=60 "
+                   # Memory-safety reports the stock kernel can give without
+                   # a rebuild: KFENCE sampling (off by default), SLUB
+                   # sanity checks, red zones and poisoning.
+                   + DEBUG_KERNEL_ARGS + " "
                    + self.kernel_args).strip()
         accel = self.accel if self.accel == "kvm" else "tcg,thread=multi"
         cmd = [env("PVD_QEMU"), "-L", env("PVD_QEMU_DATADIR"),

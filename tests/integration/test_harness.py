@@ -6,10 +6,18 @@ driver."""
 
 import os
 import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 
 from harness import CommandFailed, GuestHung, Vm, VmError, find_splats
+from harness.runner import Tap, run_file
+
+HARNESS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "harness")
 
 VM = {"display_device": "bochs-display", "xres": 800, "yres": 600}
 
@@ -162,3 +170,95 @@ def test_hung_guest_is_killed_and_reported():
         assert not vm.alive, "the hung guest was not killed"
     finally:
         vm.stop(check=False)
+
+
+def build_splat_module(outdir):
+    """Build tests/harness/splat-module (provokes a real kernel report) for
+    the guest kernel, in a copy under outdir; return the .ko's path."""
+    src = os.path.join(outdir, "splat-module")
+    shutil.copytree(os.path.join(HARNESS, "splat-module"), src)
+    kdir = "/usr/src/linux-headers-" + os.environ["PVD_KVER"]
+    r = subprocess.run(["make", "-C", kdir, "M=" + src, "modules"], capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, "building pvd_splat.ko failed:\n" + r.stdout + r.stderr
+    return os.path.join(src, "pvd_splat.ko")
+
+
+# A test file run by test_real_splats_fail_the_test_around_them through the
+# real runner: which of its tests must fail is the point of the self-test.
+SPLAT_FILE = """
+VM = {"display_device": "bochs-display", "files": {"pvd_splat.ko": %(ko)r}}
+
+def test_quiet_before(vm):
+    vm.run("true", check=True)
+
+def test_provokes_warn(vm):
+    vm.run("insmod /pvd/files/pvd_splat.ko what=warn")
+
+def test_provokes_kfence_use_after_free(vm):
+    vm.run("insmod /pvd/files/pvd_splat.ko what=kfence", timeout=120)
+
+def test_driver_error_line(vm):
+    vm.run("echo '<3>pvdisplay virtio9: selftest: a device error' > /dev/kmsg", check=True)
+
+def test_drm_error_marker(vm):
+    vm.run("echo '<6>[drm:pvd_selftest] *ERROR* [CRTC:1:crtc-0] flip_done timed out'"
+           " > /dev/kmsg", check=True)
+
+def test_driver_info_line_is_fine(vm):
+    vm.run("echo '<6>pvdisplay virtio9: selftest: just information' > /dev/kmsg",
+           check=True)
+
+def test_quiet_after(vm):
+    vm.run("true", check=True)
+"""
+
+
+def test_real_splats_fail_the_test_around_them():
+    """A WARN and a KFENCE report the guest kernel really prints, and driver
+    error lines, each fail the test during which they appeared, and only
+    that test."""
+    with tempfile.TemporaryDirectory(dir=os.environ.get("PVD_RESULTS")) as d:
+        ko = build_splat_module(d)
+        inner = os.path.join(d, "test_splat_selftest.py")
+        with open(inner, "w") as f:
+            f.write(SPLAT_FILE % {"ko": ko})
+        tap_path = os.path.join(d, "inner.tap")
+        # run_file arms its own per-test alarms: put this test's back after.
+        handler, left = signal.getsignal(signal.SIGALRM), signal.alarm(0)
+        try:
+            tap = Tap(tap_path)
+            run_file(tap, inner, lambda name: True)
+            tap.finish()
+        finally:
+            signal.signal(signal.SIGALRM, handler)
+            signal.alarm(max(left, 1))
+        with open(tap_path) as f:
+            text = f.read()
+    got = {m.group(2): m.group(1) == "ok"
+           for m in re.finditer(r"^(ok|not ok) \d+ - (?:\[check\] )?\S+::(.*)$", text, re.M)}
+    want = {"test_quiet_before": True, "test_provokes_warn": False,
+            "test_provokes_kfence_use_after_free": False, "test_driver_error_line": False,
+            "test_drm_error_marker": False, "test_driver_info_line_is_fine": True,
+            "test_quiet_after": True, "kernel log clean at shutdown": True}
+    assert got == want, "inner TAP:\n" + text
+    assert "pvd_splat: provoked warning" in text and "KFENCE: use-after-free" in text, text
+
+
+def test_igt_tier_fails_when_the_driver_does_not_bind():
+    """make igt against pvdisplay, in a guest whose display device the
+    driver cannot bind (bochs-display): the tier must fail before running
+    anything, naming what it found."""
+    with tempfile.TemporaryDirectory(dir=os.environ.get("PVD_RESULTS")) as d:
+        tap = os.path.join(d, "igt.tap")
+        r = subprocess.run([sys.executable, os.path.join(HARNESS, "igt.py"), "--driver",
+                            "pvdisplay", "--display-device", "bochs-display", "--filter",
+                            "igt@core_getversion@basic", "--tap", tap],
+                           capture_output=True, text=True, timeout=900)
+        with open(tap) as f:
+            text = f.read()
+    assert r.returncode == 1, (r.returncode, text, r.stderr[-2000:])
+    assert re.search(r"^not ok \d+ - \[check\] igt \(pvdisplay\): no card with DRM driver "
+                     r"pvdisplay .*card0=bochs-drm/bochs-drm", text, re.M), text
+    assert "igt@core_getversion" not in text, \
+        "tests ran although the card check failed:\n" + text

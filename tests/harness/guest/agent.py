@@ -16,7 +16,7 @@ it answers, respectively,
 
     {"id": N, "rc": INT, "stdout": TEXT, "stderr": TEXT,
      "timed_out": BOOL, "duration": SECONDS}
-    {"id": N, "lines": ["[seconds] kernel message", ...], "seq": LAST_SEQ}
+    {"id": N, "lines": ["<level>[seconds] kernel message", ...], "seq": LAST_SEQ}
     {"id": N, "pong": true}
 
 Requests are served concurrently, one thread each, so answers may come back
@@ -126,7 +126,9 @@ def run(req):
 
 def kmsg(since):
     """Kernel log records with a sequence number above since, as
-    "[seconds] text" lines like the console prints them."""
+    "<level>[seconds] text" lines like `dmesg -r` prints them (the level,
+    0 emergency .. 7 debug, tells an error from an informational line of the
+    same driver)."""
     lines, last = [], since
     fd = os.open("/dev/kmsg", os.O_RDONLY | os.O_NONBLOCK)
     try:
@@ -139,10 +141,10 @@ def kmsg(since):
                 continue
             head, _, text = rec.decode("utf-8", "replace").partition(";")
             fields = head.split(",")
-            seq, usec = int(fields[1]), int(fields[2])
+            level, seq, usec = int(fields[0]) & 7, int(fields[1]), int(fields[2])
             if seq > since:
-                lines.append("[%5d.%06d] %s" % (usec // 1000000, usec % 1000000,
-                                                text.split("\n", 1)[0]))
+                lines.append("<%d>[%5d.%06d] %s" % (level, usec // 1000000, usec % 1000000,
+                                                    text.split("\n", 1)[0]))
                 last = seq
     finally:
         os.close(fd)
