@@ -352,10 +352,11 @@ static bool pvd_resource_map(VirtIOPVDisplay *s, PvdResource *res,
 
 /*
  * Copy @n bytes at offset @off of the resource to @dst.  The caller has
- * checked that [off, off + n) lies inside the resource.
+ * checked that [off, off + n) lies inside the resource.  Every byte read
+ * from guest memory is counted here, where it is read (x-stats-bytes-read).
  */
-static void pvd_resource_read(const PvdResource *res, uint64_t off,
-                              uint8_t *dst, size_t n)
+static void pvd_resource_read(VirtIOPVDisplay *s, const PvdResource *res,
+                              uint64_t off, uint8_t *dst, size_t n)
 {
     uint32_t lo = 0, hi = res->nr_mapped - 1, i;
 
@@ -381,6 +382,7 @@ static void pvd_resource_read(const PvdResource *res, uint64_t off,
         }
         chunk = MIN(n, res->iov[i].iov_len - in);
         memcpy(dst, (uint8_t *)res->iov[i].iov_base + in, chunk);
+        s->stats_bytes_read += chunk;
         dst += chunk;
         off += chunk;
         n -= chunk;
@@ -556,7 +558,7 @@ static uint64_t pvd_head_copy(VirtIOPVDisplay *s, uint32_t idx,
         size_t stride = surface_stride(ds);
 
         for (row = 0; row < r->height; row++) {
-            pvd_resource_read(h->res,
+            pvd_resource_read(s, h->res,
                               pvd_wire_pixel_offset(sc, r->x, r->y + row),
                               dst + (dy + row) * stride + dx * 4, line);
         }
@@ -570,7 +572,7 @@ static uint64_t pvd_head_copy(VirtIOPVDisplay *s, uint32_t idx,
 
             n = MIN(band, r->height - row);
             for (i = 0; i < n; i++) {
-                pvd_resource_read(h->res,
+                pvd_resource_read(s, h->res,
                                   pvd_wire_pixel_offset(sc, r->x,
                                                         r->y + row + i),
                                   s->bounce + i * bstride, line);
@@ -634,7 +636,7 @@ static void pvd_head_show(VirtIOPVDisplay *s, uint32_t idx,
         x1 = MAX(x1, r->x + r->width);
         y1 = MAX(y1, r->y + r->height);
     }
-    s->stats_bytes_read += bytes;
+    /* x-stats-bytes-read is counted in pvd_resource_read(). */
     s->batch_bytes += bytes;
     if (h->view) {
         s->stats_view_updates++;
