@@ -165,7 +165,7 @@ static void test_flip_events(void)
 	struct pvd_fb fb[2];
 	int fd = open_or_skip(&pipe), i;
 	unsigned int seq, last_seq = 0;
-	uint64_t ts, last_ts = 0, period = frame_us(&pipe);
+	uint64_t ts, last_ts = 0, period = frame_us(&pipe), frames, gap;
 
 	setup_pipe(fd, &pipe, &fb[0]);
 	pvd_assert_eq(pvd_fb_create(fd, pipe.mode.hdisplay, pipe.mode.vdisplay,
@@ -181,10 +181,16 @@ static void test_flip_events(void)
 		if (i) {
 			pvd_assert_f(seq > last_seq, "sequence %u after %u", seq, last_seq);
 			pvd_assert_f(ts > last_ts, "timestamp went back");
-			/* Events are stamped on vblank boundaries. */
-			pvd_assert_f(ts - last_ts >= period / 2,
-				     "flips %llu us apart, frame is %llu us",
-				     (unsigned long long)(ts - last_ts),
+			/*
+			 * Events are stamped on vblank boundaries: a whole
+			 * number of frames apart, one per sequence number.
+			 */
+			frames = seq - last_seq;
+			gap = ts - last_ts;
+			pvd_assert_f(gap >= frames * period * 95 / 100 &&
+				     gap <= frames * period * 105 / 100,
+				     "flips %u frames and %llu us apart, frame is %llu us",
+				     (unsigned int)frames, (unsigned long long)gap,
 				     (unsigned long long)period);
 		}
 		last_seq = seq;
@@ -200,6 +206,7 @@ static void test_vblank_wait(void)
 	unsigned int first = 0;
 	uint64_t period = frame_us(&pipe);
 	struct timespec a, b;
+	uint64_t first_us = 0, last_us, per_frame;
 	drmVBlank vbl;
 
 	setup_pipe(fd, &pipe, &fb);
@@ -210,8 +217,10 @@ static void test_vblank_wait(void)
 			(pipe.crtc_index << DRM_VBLANK_HIGH_CRTC_SHIFT);
 		vbl.request.sequence = 1;
 		pvd_assert_f(!drmWaitVBlank(fd, &vbl), "wait vblank: %s", strerror(errno));
-		if (!i)
+		if (!i) {
 			first = vbl.reply.sequence;
+			first_us = vbl.reply.tval_sec * 1000000ull + vbl.reply.tval_usec;
+		}
 	}
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	pvd_assert_f(vbl.reply.sequence >= first + 9, "sequence %u after %u",
@@ -219,6 +228,16 @@ static void test_vblank_wait(void)
 	/* Ten waits cannot be faster than nine frames. */
 	pvd_assert_f((b.tv_sec - a.tv_sec) * 1000000ll + (b.tv_nsec - a.tv_nsec) / 1000 >=
 		     (long long)(9 * period * 9 / 10), "vblanks come too fast");
+	/*
+	 * And the vblank clock runs at the mode's rate, neither faster nor
+	 * slower: the kernel's own timestamps, which a loaded host delays
+	 * only in delivery, advance by one frame per sequence number.
+	 */
+	last_us = vbl.reply.tval_sec * 1000000ull + vbl.reply.tval_usec;
+	per_frame = (last_us - first_us) / (vbl.reply.sequence - first);
+	pvd_assert_f(per_frame >= period * 95 / 100 && per_frame <= period * 105 / 100,
+		     "vblank timestamps %llu us apart per frame, the mode's frame is %llu us",
+		     (unsigned long long)per_frame, (unsigned long long)period);
 }
 
 static void test_dirtyfb_many_clips(void)

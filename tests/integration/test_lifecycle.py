@@ -9,8 +9,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import PVDISPLAY_DEVICE, require_device, require_module  # noqa: E402
-from display_checks import (Painter, host_matches_guest, quiet_console, rgb,  # noqa: E402
-                            wait_for)
+from display_checks import (Painter, device_stats, host_matches_guest,  # noqa: E402
+                            quiet_console, rgb, wait_for)
 
 require_device(PVDISPLAY_DEVICE)
 VM = {"modules": [require_module()]}
@@ -70,7 +70,9 @@ def test_unbind_during_commits(vm):
     dev = virtio_dev(vm)
     p = Painter(vm, "--mode 640x480", name="busy")
     loop = vm.spawn("while pvd_paint send /tmp/busy damage 0 0 64 64 >/dev/null; do :; done")
-    vm.run("sleep 2")
+    # Commits are really going on: the device counts the updates.
+    first = device_stats(vm)[0]
+    wait_for(lambda: device_stats(vm)[0] >= first + 3, 60, "the commit loop to update")
     vm.run("echo %s > /sys/bus/virtio/drivers/pvdisplay/unbind" % dev, timeout=120,
            check=True)
     wait_for(lambda: vm.run("kill -0 %d" % loop.pid).rc != 0, 60,
