@@ -64,13 +64,18 @@ def binary_cmd(test):
 
 
 # Shell run in the guest: one line "cardN DRM-NAME KERNEL-DRIVER" per
-# primary node, in the order igt tries them (card0 first).
+# primary node, in the order igt tries them (card0 first).  A virtio
+# driver's card hangs off the PCI function (bound to virtio-pci); the driver
+# under test is the one bound to the virtio device below it.
 _CARDS = r"""
 for d in /sys/class/drm/card[0-9]*; do
 	n=${d##*/card}
 	case $n in *[!0-9]*) continue ;; esac
 	name=$(cut -d' ' -f1 /sys/kernel/debug/dri/$n/name 2>/dev/null)
 	drv=$(readlink -f $d/device/driver 2>/dev/null)
+	if [ "${drv##*/}" = virtio-pci ]; then
+		drv=$(readlink -f $d/device/virtio*/driver 2>/dev/null)
+	fi
 	echo "$n card$n ${name:-?} ${drv##*/}"
 done | sort -n | cut -d' ' -f2-
 """
@@ -229,13 +234,16 @@ def run(tap, args, budget):
             tap.result(True, o.name)
         elif o.status == "known" and o.got == "Skip":
             tap.result(True, o.name, skip="expected skip: %s" % o.detail)
+        elif o.status == "known" and o.want == "Flaky":
+            tap.todo(o.name, "%s, %s" % (o.got, o.detail))
         elif o.status == "known":
             tap.todo(o.name, "expected %s: %s" % (o.want, o.detail))
         else:
             failed += 1
             tap.result(False, "%s (%s)" % (o.name, o.detail))
-            lines = "\n".join((results.get(o.name) or {}).get(k) or ""
-                              for k in ("out", "err")).splitlines()
+            # igt prints its log to both streams: each line once.
+            lines = list(dict.fromkeys("\n".join(
+                (results.get(o.name) or {}).get(k) or "" for k in ("out", "err")).splitlines()))
             why = [line for line in lines
                    if any(w in line for w in ("CRITICAL", "requirement", "Skipping", "SKIP"))]
             tap.diag("\n".join(why[:8] or lines[-15:]))

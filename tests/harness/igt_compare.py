@@ -6,7 +6,8 @@ into one Outcome per test as counted by the igt tier:
 
   pass       the test passed and no entry expects otherwise
   known      the test did what its entry expects (failure or skip, with the
-             entry's message): reported as "not ok # TODO" / "ok # SKIP"
+             entry's message), or failed and is listed as flaky: reported as
+             "not ok # TODO" / "ok # SKIP"
   fail       anything else: a new failure, an unexpected pass (remove the
              entry), a skip nobody expected, a skip or failure for another
              reason than the entry's, a test that did not run
@@ -77,6 +78,16 @@ def judge(name, entry, expect):
             return Outcome(name, "fail", got, "Pass",
                            "igt skipped it and no expected-skips entry says why"), None
         return Outcome(name, "fail", got, "Pass", "expected Pass, got %s" % got), None
+    if want.result == "Flaky":
+        # Either way is fine, but only a pass counts as one; a skip is not
+        # what the entry is about.
+        if got == "Pass":
+            return Outcome(name, "pass", got, want.result, ""), key
+        if got in FAIL_RESULTS:
+            return Outcome(name, "known", got, want.result,
+                           "flaky (%s): %s" % (want.where, want.reason or "")), key
+        return Outcome(name, "fail", got, want.result,
+                       "listed as flaky (%s), got %s" % (want.where, got)), key
     if got == "Pass":
         return Outcome(name, "fail", got, want.result,
                        "unexpected pass: remove %s (%s)" % (key, want.where)), key
@@ -91,7 +102,11 @@ def judge(name, entry, expect):
 
 
 def compare(run_list, results, expect):
-    """Outcomes for the tests that ran, and the expectation keys used."""
+    """Outcomes for the tests that ran, and the expectation keys used.
+    igt_runner lower-cases the names it reports (igt@kms_prime@d3hot for
+    the subtest D3hot): names are compared in lower case throughout."""
+    run_list = [t.lower() for t in run_list]
+    results = {k.lower(): v for k, v in results.items()}
     outcomes, used = [], set()
     for name in names_to_report(run_list, results):
         outcome, key = judge(name, results.get(name), expect)
@@ -108,8 +123,8 @@ def stale(expect, used, ran, listed):
     the lists can run (ci, full and our own, expanded).  An entry whose test
     ran but matched no result is stale, and so is one that names no listed
     test at all."""
-    ran = {t[len("igt@"):] for t in ran}
-    listed = {t[len("igt@"):] for t in listed}
+    ran = {t[len("igt@"):].lower() for t in ran}
+    listed = {t[len("igt@"):].lower() for t in listed}
     out = []
     for key in sorted(expect):
         if key in used:

@@ -10,14 +10,17 @@ and checked; no guest involved.
                               for tests known not to pass
   DRIVER-expected-skips.txt   binary@subtest[@dynamic],message-regex for tests
                               igt is expected to skip, and why
+  DRIVER-flakes.txt           binary@subtest[@dynamic] for tests that pass or
+                              fail from run to run (under TCG: a guest that
+                              misses a 60 Hz frame when the host is busy)
 
-Every entry of the last three needs a "# reason" comment on the lines above
+Every entry of the last four needs a "# reason" comment on the lines above
 it.  An entry names one result: "Fail" matches a failure and nothing else,
 and a message regex (required for expected skips) must also be found in
 what the test printed, so that a test skipping because igt found no device
 cannot pass for one skipping because the driver lacks a CRC source.  An
 entry for a subtest also covers its dynamic subtests that have no entry of
-their own.
+their own.  Names are compared in lower case, as igt_runner reports them.
 """
 
 import os
@@ -92,18 +95,27 @@ def load_expectations(driver, lists_dir=LISTS):
             raise ListError("%s: %r is not 'binary@subtest,Result[,message-regex]' with "
                             "Result one of %s" % (where, line, ", ".join(FAIL_RESULTS)))
         msg = _message(parts[2], where) if len(parts) == 3 else None
-        if parts[0] in expect:
+        name = parts[0].lower()     # as igt_runner reports it
+        if name in expect:
             raise ListError("%s: %s is listed twice" % (where, parts[0]))
-        expect[parts[0]] = Expect(parts[1], msg, why, where)
+        expect[name] = Expect(parts[1], msg, why, where)
     skips = os.path.join(lists_dir, driver + "-expected-skips.txt")
     for line, why, where in read_entries(skips, True):
         name, sep, regex = line.partition(",")
         if not name or not sep or not regex:
             raise ListError("%s: %r is not 'binary@subtest,message-regex' (the regex says "
                             "which skip is expected)" % (where, line))
+        name = name.lower()
         if name in expect:
             raise ListError("%s: %s is listed twice" % (where, name))
         expect[name] = Expect("Skip", _message(regex, where), why, where)
+    flakes = os.path.join(lists_dir, driver + "-flakes.txt")
+    for line, why, where in read_entries(flakes, True):
+        name = line.lower()
+        if "," in name or name in expect:
+            raise ListError("%s: %r is not a lone binary@subtest listed nowhere else"
+                            % (where, line))
+        expect[name] = Expect("Flaky", None, why, where)
     return expect
 
 
@@ -152,4 +164,5 @@ def expand(tests, binary_cmd):
             continue
         subs = list_subtests(binary_cmd(t))
         out += [t + "@" + sub for sub in subs] if subs else [t]
-    return out
+    # A subtest listed on its own and again through its binary runs once.
+    return list(dict.fromkeys(out))

@@ -262,8 +262,23 @@ def test_subtest_entry_covers_its_dynamic_subtests():
     e = {"kms_a@x": ex("Fail")}
     r = {"igt@kms_a@x": res("fail"), "igt@kms_a@x@pipe-A": res("fail")}
     outcomes, used = compare(["igt@kms_a@x"], r, e)
-    assert [(o.name, o.status) for o in outcomes] == [("igt@kms_a@x@pipe-A", "known")]
+    assert [(o.name, o.status) for o in outcomes] == [("igt@kms_a@x@pipe-a", "known")]
     assert used == {"kms_a@x"}
+
+
+def test_flaky_entry_takes_pass_or_failure_but_not_skip():
+    e = {"kms_a@x": ex("Flaky")}
+    assert outcome("igt@kms_a@x", {"igt@kms_a@x": res("pass")}, e)[0][1] == "pass"
+    assert outcome("igt@kms_a@x", {"igt@kms_a@x": res("fail")}, e)[0][1] == "known"
+    assert outcome("igt@kms_a@x", {"igt@kms_a@x": res("skip")}, e)[0][1] == "fail"
+    assert outcome("igt@kms_a@x", {}, e)[0][1] == "fail"
+
+
+def test_names_match_in_lower_case():
+    # igt_runner reports the subtest D3hot as igt@kms_prime@d3hot.
+    e = {"kms_prime@d3hot": ex("Fail")}
+    outcomes, used = compare(["igt@kms_prime@D3hot"], {"igt@kms_prime@d3hot": res("fail")}, e)
+    assert [o.status for o in outcomes] == ["known"] and used == {"kms_prime@d3hot"}
 
 
 def test_stale_entries_are_found():
