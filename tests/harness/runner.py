@@ -39,14 +39,17 @@ def _alarm(signum, frame):
 
 
 class Tap:
-    def __init__(self, path):
+    def __init__(self, path, echo=True):
+        """TAP to path (if given) and, with echo, to stdout."""
         self.n = 0
         self.counts = {"pass": 0, "fail": 0, "skip": 0}
         self.out = open(path, "w") if path else None
+        self.echo = echo
         self._emit("TAP version 13")
 
     def _emit(self, line):
-        print(line, flush=True)
+        if self.echo:
+            print(line, flush=True)
         if self.out:
             self.out.write(line + "\n")
             self.out.flush()

@@ -739,8 +739,10 @@ class Vm:
 
 
 def _log_key(line):
-    """A kernel log line without its timestamp (serial and dmesg agree)."""
-    return line.split("] ", 1)[-1]
+    """A kernel log line without its level and timestamp, as the serial
+    console and /dev/kmsg both have it (kmsg escapes a record's embedded
+    newline as \\x0a where the console just ends the line)."""
+    return line.split("] ", 1)[-1].replace("\\x0a", "").rstrip()
 
 
 def _prop(value):
