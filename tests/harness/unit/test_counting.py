@@ -130,6 +130,22 @@ def test_tier_that_writes_nothing_gets_a_failing_result():
         assert summary(d, "quiet")[0] == 1
 
 
+def test_shell_tier_exit_status_follows_its_tap(lib=LIB):
+    # A tier written with lib.sh (lint, unit) exits 1 when its TAP holds a
+    # failure, however long the TAP, and 0 with only known failures.  (The
+    # failure comes first and the TAP is longer than a pipe's buffer: a
+    # reader that stops at it must not turn the writer's SIGPIPE into a pass
+    # under pipefail.)
+    body = ('tap_begin t; tap_result %s "the one"; '
+            'seq 100000 | sed "s/^/ok - check /" >>"$TAP_FILE"; tap_status')
+    for result, want in (("fail", 1), ("ok", 0)):
+        with tempfile.TemporaryDirectory() as d:
+            env = dict(os.environ, PVD_RESULTS=d, PVD_CACHE=os.path.join(d, "cache"))
+            r = subprocess.run(["bash", "-c", '. "$1"; ' + body % result, "x", lib],
+                               env=env, capture_output=True)
+            assert r.returncode == want, (result, r.returncode, r.stderr[-500:])
+
+
 # -- the integration runner ---------------------------------------------------
 
 def run_runner(d, body):
