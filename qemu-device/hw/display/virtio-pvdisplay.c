@@ -1319,7 +1319,7 @@ static uint32_t pvd_cmd_cursor_set(VirtIOPVDisplay *s, const uint8_t *buf,
     line = (size_t)set.width * 4;
     pixels = g_malloc(line * set.height);
     for (row = 0; row < set.height; row++) {
-        pvd_resource_read(res, (uint64_t)set.offset +
+        pvd_resource_read(s, res, (uint64_t)set.offset +
                           (uint64_t)row * set.stride,
                           pixels + row * line, line);
     }
