@@ -26,6 +26,7 @@
 
 #include <drm/drm_atomic.h>
 #include <drm/drm_atomic_helper.h>
+#include <drm/drm_blend.h>
 #include <drm/drm_damage_helper.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_fourcc.h>
@@ -559,6 +560,14 @@ int pvdisplay_cursor_plane_init(struct pvdisplay_output *output)
 		return ret;
 	drm_plane_helper_add(&output->cursor, &pvdisplay_cursor_helper_funcs);
 	drm_plane_enable_fb_damage_clips(&output->cursor);
+	/*
+	 * The host composites the image premultiplied "over" what the head
+	 * shows (docs/protocol.md): that is the only blend mode there is.
+	 */
+	ret = drm_plane_create_blend_mode_property(&output->cursor,
+						   BIT(DRM_MODE_BLEND_PREMULTI));
+	if (ret)
+		return ret;
 
 	drm->mode_config.cursor_width = pvd->cursor_max_width;
 	drm->mode_config.cursor_height = pvd->cursor_max_height;
