@@ -210,8 +210,9 @@ def test_rgb565_and_xbgr(vm):
 def test_one_request_per_update_reading_only_damage(vm):
     """Counted by the device itself (x-stats-*): every plane update is one
     guest->host request, and the host reads exactly the damaged pixels from
-    guest memory (the driver's commits wait for the response, so the
-    counters are final when pvd_paint answers)."""
+    guest memory (a blocking commit returns after its flip is done, which
+    the driver signals only once the device has answered, so the counters
+    are final when pvd_paint answers)."""
     full = 1024 * 768 * 4
     with paint(vm) as p:
         def step(*words):

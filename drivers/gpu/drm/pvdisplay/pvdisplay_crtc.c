@@ -6,6 +6,13 @@
  * the plane update (its source size), so enabling and disabling a CRTC only
  * switches the vblank timer.  A CRTC may be on without a visible primary
  * plane: the device then has the head off, which looks the same (black).
+ *
+ * A commit's event is armed for the first vblank after the device answered
+ * for the commit's plane update, not before: the event says the frame is on
+ * screen (and, with a host view of guest pages, that the previous buffer is
+ * no longer read).  atomic_flush hands it to the head (pvdisplay_update.c),
+ * which holds it until then; the plane hooks never wait for the device, the
+ * commit tail waits for the event (pvdisplay_kms.c).
  */
 
 #include <drm/drm_atomic.h>
@@ -17,10 +24,48 @@
 
 #include "pvdisplay_drv.h"
 
+/**
+ * pvdisplay_crtc_arm_event - send a commit's event at the next vblank
+ * @crtc: the CRTC
+ * @event: the event
+ *
+ * At once if the CRTC's vblank is off.  Any context.
+ */
+void pvdisplay_crtc_arm_event(struct drm_crtc *crtc,
+			      struct drm_pending_vblank_event *event)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&crtc->dev->event_lock, flags);
+	if (!drm_crtc_vblank_get(crtc))
+		drm_crtc_arm_vblank_event(crtc, event);
+	else
+		drm_crtc_send_vblank_event(crtc, event);
+	spin_unlock_irqrestore(&crtc->dev->event_lock, flags);
+}
+
+/* The planes are updated: arm the event, or let the head hold it. */
+static void pvdisplay_crtc_atomic_flush(struct drm_crtc *crtc,
+					struct drm_atomic_commit *state)
+{
+	struct drm_crtc_state *crtc_state = drm_atomic_get_new_crtc_state(state, crtc);
+	struct drm_pending_vblank_event *event = crtc_state->event;
+
+	if (!event)
+		return;
+	crtc_state->event = NULL;
+	if (crtc_state->active)
+		event = pvdisplay_update_hold_event(crtc_to_output(crtc), event);
+	if (event)
+		pvdisplay_crtc_arm_event(crtc, event);
+}
+
 static const struct drm_crtc_helper_funcs pvdisplay_crtc_helper_funcs = {
 	/* Modes are checked once, by pvdisplay_mode_valid(). */
-	/* Arms the commit's event on the next timer vblank. */
-	DRM_CRTC_HELPER_VBLANK_FUNCS,
+	/* Hands the commit's event to the head, which arms it (see above). */
+	.atomic_flush = pvdisplay_crtc_atomic_flush,
+	.atomic_enable = drm_crtc_vblank_atomic_enable,
+	.atomic_disable = drm_crtc_vblank_atomic_disable,
 	/* Asks the device for the frame's CRC when debugfs wants one. */
 	.handle_vblank_timeout = pvdisplay_crtc_handle_vblank_timeout,
 };

@@ -230,11 +230,14 @@ err_reset:
  *     work inside drm_dev_enter() sections, each bounded by the request
  *     timeout.
  *  2. The config work can no longer reach the device; make sure it is idle.
- *  3. Shut the pipes down in software (device access is fenced off by 1).
- *     Framebuffers freed here still destroy their resources on the live
- *     queue, so their pages are released only once the device let go.
+ *  3. Shut the pipes down in software (device access is fenced off by 1;
+ *     the heads forget their framebuffers).  Framebuffers freed here still
+ *     destroy their resources on the live queue, so their pages are
+ *     released only once the device let go.
  *  4. Reset the device and fail whatever is still queued: waiters wake up,
- *     nothing is shared any more, parked objects can be freed.
+ *     answer callbacks run, nothing is shared any more.  Then nothing can
+ *     schedule the heads' works again: wait for them.  Parked objects can
+ *     be freed.
  *  5. Delete the queue (remove only).  The DRM device itself lives on while
  *     clients hold it open; they only ever see -ENODEV from now on.
  */
@@ -244,9 +247,9 @@ static void pvdisplay_quiesce(struct pvdisplay_device *pvd)
 
 	drm_dev_unplug(drm);
 	cancel_work_sync(&pvd->config_work);
-	pvdisplay_dirty_stop(pvd);
 	drm_atomic_helper_shutdown(drm);
 	pvdisplay_vq_kill(pvd);
+	pvdisplay_update_stop(pvd);
 	pvdisplay_gem_reset_done(pvd);
 }
 
@@ -272,6 +275,7 @@ static void pvdisplay_shutdown(struct virtio_device *vdev)
 	drm_atomic_helper_shutdown(&pvd->drm);
 	cancel_work_sync(&pvd->config_work);
 	pvdisplay_vq_kill(pvd);
+	pvdisplay_update_stop(pvd);
 	pvdisplay_gem_reset_done(pvd);
 }
 
@@ -287,8 +291,8 @@ static void pvdisplay_shutdown(struct virtio_device *vdev)
 static void pvdisplay_device_down(struct pvdisplay_device *pvd)
 {
 	cancel_work_sync(&pvd->config_work);
-	pvdisplay_dirty_stop(pvd);
 	pvdisplay_vq_kill(pvd);
+	pvdisplay_update_stop(pvd);
 	pvdisplay_gem_reset_done(pvd);
 	pvdisplay_kms_device_reset(pvd);
 	pvdisplay_vq_del(pvd);

@@ -47,32 +47,28 @@ struct virtqueue;
  * DOC: locking
  *
  * Contexts.  The control queue's completion callback and the configuration
- * change callback run in hard interrupt context.  Everything else runs in
- * process context: ioctls, the atomic commit tail (ioctl or commit worker),
- * GEM object release, the configuration-change work, probe and remove.
+ * change callback run in hard interrupt context; so do the answer callbacks
+ * of asynchronous requests (&pvdisplay_req.callback), which the completion
+ * callback calls.  Everything else runs in process context: ioctls, the
+ * atomic commit tail (ioctl or commit worker), GEM object release, the
+ * configuration-change work, a head's retry and watchdog work, probe and
+ * remove.
  *
  * Locks, outermost first:
  *
- * 1. DRM's own: &drm_mode_config.mutex and the modeset locks.  The commit
- *    tail sends requests and sleeps for their answers with the modeset locks
- *    of a blocking commit held; it never holds any lock below while sleeping.
- *    Connector probing takes &pvdisplay_device.info_lock under
- *    &drm_mode_config.mutex, never the other way round.
+ * 1. DRM's own: &drm_mode_config.mutex and the modeset locks.  The plane
+ *    hooks never wait for the device: a head's SCANOUT_UPDATE is queued
+ *    without sleeping (6.).  The commit tail then waits for the commit's
+ *    flip_done, with the modeset locks of a blocking commit held and no
+ *    lock below; the event comes once the device answered, or from the
+ *    head's watchdog after %PVDISPLAY_REQ_TIMEOUT.  Connector probing takes
+ *    &pvdisplay_device.info_lock under &drm_mode_config.mutex, never the
+ *    other way round.
  *
  * 2. &pvdisplay_bo.lock (mutex): serialises creating the device resource of
  *    one GEM object (fb_create).  Held across the RESOURCE_CREATE round trip,
  *    which is bounded by %PVDISPLAY_REQ_TIMEOUT.  Nests outside the object's
  *    dma_resv lock (taken by drm_gem_shmem_get_pages_sgt()).
- *
- * 2a. &pvdisplay_output.update_lock (mutex): serialises the SCANOUT_UPDATEs
- *    of one head, sent by the plane's commit hooks and by the head's
- *    front-buffer work (pvdisplay_dirty.c).  Held across the request's round
- *    trip, bounded by %PVDISPLAY_REQ_TIMEOUT.  Taken under the modeset locks
- *    in the commit tail, alone in the work.
- *
- * 2b. &pvdisplay_output.dirty_lock (mutex): the head's pending front-buffer
- *    damage and &pvdisplay_output.shown_fb.  Taken under update_lock, or
- *    alone by the framebuffer's .dirty hook; never held across a request.
  *
  * 3. &pvdisplay_device.info_lock (mutex): the per-head display information
  *    and EDIDs in &struct pvdisplay_output.  Held only to copy or swap them;
@@ -89,14 +85,25 @@ struct virtqueue;
  *    list of GEM objects whose pages must outlive a device reset, and
  *    &pvdisplay_device.reset_done.
  *
- * 6. &pvdisplay_cursorq.lock (spinlock, interrupt safe, innermost, never
- *    nested with the control queue's): every call into the cursor
- *    virtqueue, &pvdisplay_cursorq.dead and the move state of every head
+ * 6. &pvdisplay_output.lock (spinlock, interrupt safe): everything about
+ *    one head's SCANOUT_UPDATEs (pvdisplay_update.c): the configuration
+ *    commits set, pending damage, the head's request and whether it is in
+ *    flight, the vblank event waiting for the device's answer.  Taken by
+ *    the plane and CRTC hooks, the framebuffer's .dirty hook, the head's
+ *    works (spin_lock_irq()) and the answer callback (spin_lock_irqsave()).
+ *    Only &pvdisplay_vq.lock nests inside it (the head's request is queued
+ *    under it, so the ring holds a head's requests in the order its
+ *    configuration changed); &drm_device.event_lock is taken after
+ *    dropping it.
+ *
+ * 7. &pvdisplay_cursorq.lock (spinlock, interrupt safe, innermost, never
+ *    nested with a head's lock or the control queue's): every call into
+ *    the cursor virtqueue, &pvdisplay_cursorq.dead and the move state of every head
  *    (&pvdisplay_output.cursor_move_busy and the fields next to it), which
  *    the cursor queue's completion callback updates when it sends the
  *    position that came in while a move was in flight.
  *
- * 7. &pvdisplay_vq.lock (spinlock, interrupt safe, innermost): every call
+ * 8. &pvdisplay_vq.lock (spinlock, interrupt safe, innermost): every call
  *    into the virtqueue (add, kick preparation, notification, get_buf,
  *    detach), &pvdisplay_vq.dead and &pvdisplay_vq.broken.  Process context
  *    takes it with spin_lock_irq(), the completion callback and drm_panic
@@ -114,18 +121,26 @@ struct virtqueue;
  * the ring.  A submitter that times out drops only its own reference, so the
  * buffers stay valid for as long as the device may write them; the device's
  * reference goes when the request completes or when the queue is killed
- * after a device reset.
+ * after a device reset.  Synchronous requests (pvdisplay_req_send()) sleep
+ * for the answer; asynchronous ones (pvdisplay_req_queue(), SCANOUT_UPDATE)
+ * get their &pvdisplay_req.callback called with it, in the completion
+ * callback, or by pvdisplay_vq_kill() with -ENODEV.
  *
  * A device that stops answering.  The first request left unanswered for
- * %PVDISPLAY_REQ_TIMEOUT marks the queue broken: every later request fails
- * with -EIO at once, instead of costing another timeout each, until the
- * device is reset (remove and probe, a function-level reset, resume).
+ * %PVDISPLAY_REQ_TIMEOUT (noticed by its sleeping submitter, or by the
+ * head's watchdog for an asynchronous one) marks the queue broken: every
+ * later request fails with -EIO at once, instead of costing another timeout
+ * each, until the device is reset (remove and probe, a function-level reset,
+ * resume).
  *
  * Device access.  KMS paths and the configuration work wrap device access in
  * drm_dev_enter()/drm_dev_exit(), so remove() can fence them off with
  * drm_dev_unplug().  GEM release does not: destroying a resource must still
  * reach the device until it is reset, because the pages may only be freed
- * once the device has let go of them.  The virtqueue itself is gated by
+ * once the device has let go of them.  Nor do a head's updates that only
+ * follow earlier ones (turning the head off, the next update sent from an
+ * answer, a retry): they may reach the device between drm_dev_unplug() and
+ * its reset, which is harmless.  The virtqueue itself is gated by
  * &pvdisplay_vq.dead, set when the device is reset.
  */
 
@@ -181,7 +196,8 @@ struct pvdisplay_cursorq {
  * struct pvdisplay_req - one control request and its response
  * @ref: one reference for the submitter, one while the device owns it.
  * @node: entry in the completion callback's list of answered requests.
- * @done: completed when the device answered or the queue was killed.
+ * @done: completed when the device answered or the queue was killed
+ *	(requests without @callback).
  * @error: 0 if the device answered, -ENODEV if the queue was killed first,
  *	-EPROTO if the device claimed to write more than the response buffer.
  * @resp_len: bytes the device wrote into @resp.
@@ -191,12 +207,18 @@ struct pvdisplay_cursorq {
  * @data: optional trailing payload (kvmalloc'ed), sent after @cmd.
  * @data_len: size of @data.
  * @cmd_len: size of @cmd.
+ * @callback: for a request queued with pvdisplay_req_queue(): called once
+ *	with the answer (@error, @resp_len), in interrupt context, or in process
+ *	context with @error -ENODEV when the queue is killed.
+ * @cb_data: for @callback.
  * @cmd: the request itself.
  */
 struct pvdisplay_req {
 	struct kref ref;
 	struct list_head node;
 	struct completion done;
+	void (*callback)(struct pvdisplay_req *req);
+	void *cb_data;
 	int error;
 	u32 resp_len;
 	size_t resp_size;
@@ -245,31 +267,37 @@ struct pvdisplay_req {
  * @connector: virtual connector.
  * @info: validated display information, under &pvdisplay_device.info_lock.
  * @edid: EDID from the device or NULL, under &pvdisplay_device.info_lock.
- * @scanout_on: the device shows a framebuffer on this head.  Used only by
- *	the plane's commit hooks, which the atomic helpers serialise per plane.
- * @need_full: the last update failed; the next one refreshes everything.
- *	Under @update_lock.
- * @reset_seen: &pvdisplay_device.reset_count when @scanout_on and
- *	@need_full were last valid: a device reset makes the plane hooks
- *	start afresh without the reset path touching these fields.  Same
- *	serialisation as @scanout_on.
- * @damage: scratch space of an update (too big for the stack), under
- *	@update_lock.
  * @panic_req: preallocated full update for drm_panic, NULL once used.
- * @update_lock: serialises the SCANOUT_UPDATEs of this head (plane commit
- *	hooks and front-buffer work) and protects @need_full, @damage,
- *	@retries and the configuration last sent (@shown, @shown_layout,
- *	@shown_src).
- * @dirty_lock: protects @pending and @shown_fb (written under both locks).
- * @dirty_work: sends @pending, or a full update to retry a failed one.
- * @shown_fb: the framebuffer the device shows on this head, NULL if off.
- *	Only compared, never dereferenced outside @update_lock: a commit
- *	replacing it updates this before the old one can be freed.
- * @shown: configuration of the last update a commit sent.
+ * @lock: protects every field below (see DOC: locking and
+ *	pvdisplay_update.c).
+ * @shown_fb: the framebuffer the last commit made the head show, NULL if
+ *	off.  Referenced by the plane state for as long as it is set here: a
+ *	commit replacing it sets this before the old state can be freed.
+ * @shown: configuration of @shown_fb.
  * @shown_layout: layout of @shown_fb.
- * @shown_src: source rectangle of @shown.
- * @pending: front-buffer damage not yet sent (rectangles only).
+ * @shown_src: source rectangle of @shown_fb.
+ * @pending: damage of @shown_fb not sent yet (rectangles only).
+ * @need_full: the next update refreshes the whole head (new configuration,
+ *	device reset, or a failed update).
+ * @dev_on: the device may show something on the head: turning it off takes
+ *	a request.
+ * @reset_seen: &pvdisplay_device.reset_count when @dev_on and @need_full
+ *	were last valid.
+ * @req: the head's SCANOUT_UPDATE request, reused for every update.
+ * @busy: @req is in the ring, its answer not yet handled.
+ * @sent_at: when @req was queued (jiffies), for @watchdog.
+ * @seq: count of configuration changes made by commits.
+ * @sent_seq: @seq when @req was encoded.
+ * @done_seq: @seq the device has answered for (or that failed); equal to
+ *	@seq whenever nothing of a commit is outstanding.
+ * @event: a commit's vblank event held until the device answered for the
+ *	commit's change (@done_seq reaches @seq), then armed; NULL if none.
  * @retries: full updates scheduled in a row after failures.
+ * @damage: scratch space of the update being encoded (too big for the
+ *	stack).
+ * @retry_work: sends a full update after a failed one, or retries a request
+ *	the ring had no room for.
+ * @watchdog: notices a request left unanswered for %PVDISPLAY_REQ_TIMEOUT.
  */
 struct pvdisplay_output {
 	struct pvdisplay_device *pvd;
@@ -299,22 +327,28 @@ struct pvdisplay_output {
 	struct drm_connector connector;
 	struct pvdisplay_head_state info;
 	const struct drm_edid *edid;
-	bool scanout_on;
-	bool need_full;
-	int reset_seen;
-	struct pvdisplay_damage damage;
 	struct pvdisplay_req *panic_req;
-	/* Outer to @dirty_lock; see DOC: locking. */
-	struct mutex update_lock;
-	/* Inner to @update_lock: the pending damage, @shown_fb. */
-	struct mutex dirty_lock;
-	struct delayed_work dirty_work;
+	/* Interrupt safe, outer to pvdisplay_vq.lock: see DOC: locking. */
+	spinlock_t lock;
 	const struct drm_framebuffer *shown_fb;
 	struct pvdisplay_scanout shown;
 	struct pvdisplay_fb_layout shown_layout;
 	struct pvdisplay_drect shown_src;
 	struct pvdisplay_damage pending;
+	bool need_full;
+	bool dev_on;
+	int reset_seen;
+	struct pvdisplay_req *req;
+	bool busy;
+	unsigned long sent_at;
+	u32 seq;
+	u32 sent_seq;
+	u32 done_seq;
+	struct drm_pending_vblank_event *event;
 	unsigned int retries;
+	struct pvdisplay_damage damage;
+	struct delayed_work retry_work;
+	struct delayed_work watchdog;
 };
 
 /**
@@ -446,10 +480,12 @@ struct pvdisplay_req *pvdisplay_req_alloc(size_t cmd_len, size_t resp_size,
 					  gfp_t gfp);
 void pvdisplay_req_put(struct pvdisplay_req *req);
 int pvdisplay_req_send(struct pvdisplay_device *pvd, struct pvdisplay_req *req);
+int pvdisplay_req_queue(struct pvdisplay_device *pvd, struct pvdisplay_req *req);
 unsigned long pvdisplay_requests_queued(struct pvdisplay_device *pvd);
 int pvdisplay_req_queue_panic(struct pvdisplay_device *pvd,
 			      struct pvdisplay_req *req);
 bool pvdisplay_vq_broken(struct pvdisplay_device *pvd);
+void pvdisplay_vq_mark_broken(struct pvdisplay_device *pvd, const char *what);
 int pvdisplay_cmd_get_display_info(struct pvdisplay_device *pvd,
 				   struct pvdisplay_head_state *heads);
 int pvdisplay_cmd_get_edid(struct pvdisplay_device *pvd, unsigned int head,
@@ -459,8 +495,6 @@ int pvdisplay_cmd_resource_create(struct pvdisplay_device *pvd, u32 resource_id,
 				  u32 nr_entries);
 int pvdisplay_cmd_resource_destroy(struct pvdisplay_device *pvd,
 				   u32 resource_id);
-int pvdisplay_cmd_scanout_send(struct pvdisplay_device *pvd,
-			       struct pvdisplay_req *req, size_t len);
 
 /* pvdisplay_cursor.c */
 int pvdisplay_cursor_plane_init(struct pvdisplay_output *output);
@@ -500,24 +534,34 @@ struct drm_framebuffer *
 pvdisplay_fb_create_gem(struct drm_device *drm, struct drm_file *file,
 			const struct drm_format_info *info,
 			const struct drm_mode_fb_cmd2 *cmd);
-int pvdisplay_dirty_init(struct pvdisplay_output *output);
-void pvdisplay_dirty_stop(struct pvdisplay_device *pvd);
-int pvdisplay_output_send(struct pvdisplay_output *output,
-			  const struct pvdisplay_scanout *scanout,
-			  const struct pvdisplay_damage *damage,
-			  struct pvdisplay_req *req);
-void pvdisplay_output_sent(struct pvdisplay_output *output, int ret);
-void pvdisplay_output_set_shown(struct pvdisplay_output *output,
-				const struct drm_framebuffer *fb,
-				const struct pvdisplay_scanout *scanout,
-				const struct pvdisplay_fb_layout *layout,
-				const struct pvdisplay_drect *src, bool full);
+
+/* pvdisplay_update.c */
+int pvdisplay_update_init(struct pvdisplay_output *output);
+void pvdisplay_update_fini(struct pvdisplay_output *output);
+void pvdisplay_update_stop(struct pvdisplay_device *pvd);
+void pvdisplay_update_show(struct pvdisplay_output *output,
+			   const struct drm_framebuffer *fb,
+			   const struct pvdisplay_scanout *scanout,
+			   const struct pvdisplay_fb_layout *layout,
+			   const struct pvdisplay_drect *src,
+			   const struct drm_plane_state *old_state,
+			   const struct drm_plane_state *new_state, bool full);
+void pvdisplay_update_off(struct pvdisplay_output *output);
+void pvdisplay_update_dirty(struct pvdisplay_output *output,
+			    const struct drm_framebuffer *fb,
+			    const struct drm_clip_rect *clips,
+			    unsigned int num_clips, unsigned int inc);
+struct drm_pending_vblank_event *
+pvdisplay_update_hold_event(struct pvdisplay_output *output,
+			    struct drm_pending_vblank_event *event);
 
 /* pvdisplay_plane.c */
 int pvdisplay_plane_init(struct pvdisplay_output *output);
 
 /* pvdisplay_crtc.c */
 int pvdisplay_crtc_init(struct pvdisplay_output *output);
+void pvdisplay_crtc_arm_event(struct drm_crtc *crtc,
+			      struct drm_pending_vblank_event *event);
 
 /* pvdisplay_output.c */
 int pvdisplay_output_init(struct pvdisplay_output *output);
@@ -545,7 +589,6 @@ int pvdisplay_kms_init(struct pvdisplay_device *pvd);
 int pvdisplay_refresh_display_info(struct pvdisplay_device *pvd,
 				   unsigned long *changed);
 void pvdisplay_kms_device_reset(struct pvdisplay_device *pvd);
-void pvdisplay_output_sync_reset(struct pvdisplay_output *output);
 void pvdisplay_config_work(struct work_struct *work);
 
 #endif /* _PVDISPLAY_DRV_H_ */

@@ -29,9 +29,13 @@ static const struct drm_mode_config_funcs pvdisplay_mode_config_funcs = {
 /*
  * CRTCs are switched before the planes are updated, so that a plane update
  * on an enabled CRTC finds its vblank running and the commit's event is
- * armed for the next timer vblank (atomic_flush) instead of being sent at
- * once.  Planes on inactive CRTCs are updated too (flags 0): that is where a
- * DPMS-off head is switched off on the device.
+ * armed for a timer vblank instead of being sent at once.  Planes on
+ * inactive CRTCs are updated too (flags 0): that is where a DPMS-off head is
+ * switched off on the device.  The plane hooks only queue the head's
+ * update; the event is armed once the device has answered for it
+ * (pvdisplay_update.c), so waiting for flip_done rather than for a vblank
+ * makes a blocking commit return only once the host shows its frame, and
+ * the previous framebuffer is cleaned up only once the device let go of it.
  */
 static void pvdisplay_atomic_commit_tail(struct drm_atomic_commit *state)
 {
@@ -181,30 +185,12 @@ void pvdisplay_config_work(struct work_struct *work)
  *
  * The next update of each head is a full one.  Commits may be running (a
  * function-level reset does not stop userspace), so the per-head state is
- * not touched here: the plane hooks notice the new count
- * (pvdisplay_output_sync_reset()) under their own serialisation.
+ * not touched here: each head notices the new count under its own lock
+ * the next time it sends (pvdisplay_update.c).
  */
 void pvdisplay_kms_device_reset(struct pvdisplay_device *pvd)
 {
 	atomic_inc(&pvd->reset_count);
-}
-
-/**
- * pvdisplay_output_sync_reset - catch up with device resets
- * @output: the head, from its plane's commit hooks
- *
- * After a device reset the device shows nothing on the head and the next
- * update must be a full one.
- */
-void pvdisplay_output_sync_reset(struct pvdisplay_output *output)
-{
-	int count = atomic_read(&output->pvd->reset_count);
-
-	if (output->reset_seen != count) {
-		output->reset_seen = count;
-		output->scanout_on = false;
-		output->need_full = true;
-	}
 }
 
 static void pvdisplay_kms_fini(struct drm_device *drm, void *arg)
@@ -217,6 +203,7 @@ static void pvdisplay_kms_fini(struct drm_device *drm, void *arg)
 		pvd->outputs[i].edid = NULL;
 		pvdisplay_req_put(pvd->outputs[i].panic_req);
 		pvd->outputs[i].panic_req = NULL;
+		pvdisplay_update_fini(&pvd->outputs[i]);
 	}
 }
 
@@ -239,17 +226,17 @@ int pvdisplay_kms_init(struct pvdisplay_device *pvd)
 				    GFP_KERNEL);
 	if (!pvd->outputs)
 		return -ENOMEM;
-	for (i = 0; i < pvd->num_heads; i++) {
-		pvd->outputs[i].pvd = pvd;
-		pvd->outputs[i].index = i;
-		ret = pvdisplay_dirty_init(&pvd->outputs[i]);
-		if (ret)
-			return ret;
-	}
-
+	/* Before the heads' requests exist: it frees those that do. */
 	ret = drmm_add_action(drm, pvdisplay_kms_fini, pvd);
 	if (ret)
 		return ret;
+	for (i = 0; i < pvd->num_heads; i++) {
+		pvd->outputs[i].pvd = pvd;
+		pvd->outputs[i].index = i;
+		ret = pvdisplay_update_init(&pvd->outputs[i]);
+		if (ret)
+			return ret;
+	}
 
 	ret = drmm_mode_config_init(drm);
 	if (ret)

@@ -7,14 +7,13 @@
  * layout a head shows and what changed: the damage clips as rectangles plus
  * the page-aligned memory regions they touch (pvdisplay_damage.c).  A new
  * framebuffer, source rectangle or mode, or missing damage information, makes
- * it a full update (no rectangles).  The request is allocated in prepare_fb,
- * so the commit tail itself never allocates; it sleeps for the answer.
- * Front-buffer updates (DIRTYFB, fbdev) do not come through here: see
- * pvdisplay_dirty.c, which shares the head's update lock with these hooks.
+ * it a full update (no rectangles).  The hooks only hand the change to the
+ * head (pvdisplay_update.c), which queues the request without sleeping and
+ * without allocating; front-buffer updates (DIRTYFB, fbdev) go to the same
+ * place.
  */
 
 #include <linux/iosys-map.h>
-#include <linux/slab.h>
 
 #include <drm/drm_atomic.h>
 #include <drm/drm_atomic_helper.h>
@@ -30,23 +29,6 @@
 
 #include "pvdisplay_damage.h"
 #include "pvdisplay_drv.h"
-
-/**
- * struct pvdisplay_plane_state - primary plane state
- * @base: DRM plane state.
- * @req: the SCANOUT_UPDATE request of this update, allocated in prepare_fb
- *	and consumed by the commit; freed with the state if unused.
- */
-struct pvdisplay_plane_state {
-	struct drm_plane_state base;
-	struct pvdisplay_req *req;
-};
-
-static inline struct pvdisplay_plane_state *
-to_pvd_plane_state(struct drm_plane_state *state)
-{
-	return container_of(state, struct pvdisplay_plane_state, base);
-}
 
 static const u32 pvdisplay_formats[] = {
 	DRM_FORMAT_XRGB8888,
@@ -141,9 +123,8 @@ static int pvdisplay_plane_atomic_check(struct drm_plane *plane,
 		return -EIO;
 
 	/*
-	 * The device keeps a copy per head, i.e. it is a per-plane upload
-	 * target: clips describe changes of one buffer and mean nothing
-	 * after a flip to another one.  Set both ways: the flag is copied
+	 * A flip to another buffer refreshes the whole head on the device,
+	 * so the clips mean nothing then.  Set both ways: the flag is copied
 	 * from the previous state.
 	 */
 	new_state->ignore_damage_clips = old_state->fb != new_state->fb;
@@ -151,145 +132,60 @@ static int pvdisplay_plane_atomic_check(struct drm_plane *plane,
 	return 0;
 }
 
-static int pvdisplay_plane_prepare_fb(struct drm_plane *plane,
-				      struct drm_plane_state *new_state)
-{
-	struct pvdisplay_plane_state *pstate = to_pvd_plane_state(new_state);
-	int ret;
-
-	ret = drm_gem_plane_helper_prepare_fb(plane, new_state);
-	if (ret)
-		return ret;
-
-	if (!pstate->req) {
-		pstate->req = pvdisplay_req_alloc(PVDISPLAY_SCANOUT_UPDATE_MAX_SIZE,
-						  sizeof(struct pvdisplay_resp_hdr),
-						  GFP_KERNEL);
-		if (!pstate->req)
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-/*
- * Encode @scanout (and @damage, NULL for a full update) into the request
- * prepare_fb allocated for this update, send it and wait for the answer.
- * The request is used up either way.  Caller holds the head's update_lock.
- */
-static int pvdisplay_plane_send(struct pvdisplay_output *output,
-				struct pvdisplay_plane_state *pstate,
-				const struct pvdisplay_scanout *scanout,
-				const struct pvdisplay_damage *damage)
-{
-	struct pvdisplay_req *req = pstate->req;
-
-	pstate->req = NULL;
-	if (drm_WARN_ON_ONCE(&output->pvd->drm, !req))
-		return -ENOMEM;
-	return pvdisplay_output_send(output, scanout, damage, req);
-}
-
-static void pvdisplay_plane_head_off(struct pvdisplay_output *output,
-				     struct pvdisplay_plane_state *pstate)
-{
-	struct pvdisplay_scanout off = { .head = output->index };
-	int ret;
-
-	mutex_lock(&output->update_lock);
-	pvdisplay_output_sync_reset(output);
-	output->need_full = true;
-	pvdisplay_output_set_shown(output, NULL, NULL, NULL, NULL, true);
-	if (!output->scanout_on)
-		goto out;
-
-	ret = pvdisplay_plane_send(output, pstate, &off, NULL);
-	if (ret) {
-		drm_err_ratelimited(&output->pvd->drm,
-				    "head %u: disabling failed: %d\n",
-				    output->index, ret);
-		goto out;
-	}
-	output->scanout_on = false;
-out:
-	mutex_unlock(&output->update_lock);
-}
-
-static bool pvdisplay_plane_needs_full(struct pvdisplay_output *output,
-				       const struct drm_crtc_state *crtc_state,
+/* A flip to another framebuffer is full already (ignore_damage_clips). */
+static bool pvdisplay_plane_needs_full(const struct drm_crtc_state *crtc_state,
 				       const struct drm_plane_state *old_state,
 				       const struct drm_plane_state *new_state)
 {
-	return output->need_full || !output->scanout_on ||
-	       drm_atomic_crtc_needs_modeset(crtc_state) ||
-	       old_state->fb != new_state->fb ||
+	return drm_atomic_crtc_needs_modeset(crtc_state) ||
 	       !drm_rect_equals(&old_state->src, &new_state->src) ||
 	       new_state->ignore_damage_clips ||
 	       !drm_plane_get_damage_clips_count(new_state);
 }
 
+/*
+ * Commit hooks.  Even on an unplugged device the head is told when the
+ * plane's framebuffer goes away (the state holding it may be freed after
+ * this commit, see pvdisplay_update.c); the dead queue keeps the device out
+ * of it.
+ */
 static void pvdisplay_plane_atomic_update(struct drm_plane *plane,
 					  struct drm_atomic_commit *state)
 {
 	struct drm_plane_state *old_state = drm_atomic_get_old_plane_state(state, plane);
 	struct drm_plane_state *new_state = drm_atomic_get_new_plane_state(state, plane);
-	struct pvdisplay_plane_state *pstate = to_pvd_plane_state(new_state);
 	struct pvdisplay_output *output = plane_to_output(plane);
-	struct pvdisplay_damage *damage = &output->damage;
-	struct drm_framebuffer *fb = new_state->fb;
 	struct drm_crtc_state *crtc_state = NULL;
-	struct drm_atomic_helper_damage_iter iter;
 	struct pvdisplay_fb_layout layout;
 	struct pvdisplay_scanout scanout;
 	struct pvdisplay_drect src;
-	struct drm_rect clip;
-	bool full;
-	int idx, ret;
+	int idx;
 
-	if (!drm_dev_enter(plane->dev, &idx))
+	if (!drm_dev_enter(plane->dev, &idx)) {
+		pvdisplay_update_off(output);
 		return;
+	}
 
 	if (new_state->crtc)
 		crtc_state = drm_atomic_get_new_crtc_state(state, new_state->crtc);
 
 	/* A plane on an inactive (DPMS off) CRTC shows nothing. */
 	if (!new_state->visible || !crtc_state || !crtc_state->active) {
-		pvdisplay_plane_head_off(output, pstate);
+		pvdisplay_update_off(output);
 		goto out;
 	}
 
 	pvdisplay_scanout_of(output, new_state, &scanout, &layout, &src);
 	/* Only if sharing the buffer again after a device reset failed. */
 	if (!scanout.resource_id) {
-		pvdisplay_plane_head_off(output, pstate);
+		pvdisplay_update_off(output);
 		goto out;
 	}
 
-	mutex_lock(&output->update_lock);
-	/* @scanout_on and @need_full only under the lock: see pvdisplay_dirty.c */
-	pvdisplay_output_sync_reset(output);
-	full = pvdisplay_plane_needs_full(output, crtc_state, old_state, new_state);
-	pvdisplay_output_set_shown(output, fb, &scanout, &layout, &src, full);
-	if (!full) {
-		pvdisplay_damage_init(damage, &src);
-		drm_atomic_helper_damage_iter_init(&iter, old_state, new_state);
-		drm_atomic_for_each_plane_damage(&iter, &clip)
-			pvdisplay_damage_add(damage, clip.x1, clip.y1,
-					     clip.x2, clip.y2);
-		/* Checked in atomic_check; a failure only costs a full update. */
-		if (pvdisplay_damage_finish(damage, &layout))
-			full = true;
-		else if (!damage->nr_rects)
-			goto unlock;	/* all clips outside what is shown */
-	}
-
-	pvdisplay_bo_sync_for_device(fb->obj[0], full ? NULL : damage);
-	ret = pvdisplay_plane_send(output, pstate, &scanout,
-				   full ? NULL : damage);
-	/* After a failure the head may show anything: it is refreshed later. */
-	pvdisplay_output_sent(output, ret);
-	output->scanout_on = true;
-unlock:
-	mutex_unlock(&output->update_lock);
+	pvdisplay_update_show(output, new_state->fb, &scanout, &layout, &src,
+			      old_state, new_state,
+			      pvdisplay_plane_needs_full(crtc_state, old_state,
+							 new_state));
 out:
 	drm_dev_exit(idx);
 }
@@ -297,14 +193,7 @@ out:
 static void pvdisplay_plane_atomic_disable(struct drm_plane *plane,
 					   struct drm_atomic_commit *state)
 {
-	struct drm_plane_state *new_state = drm_atomic_get_new_plane_state(state, plane);
-	int idx;
-
-	if (!drm_dev_enter(plane->dev, &idx))
-		return;
-	pvdisplay_plane_head_off(plane_to_output(plane),
-				 to_pvd_plane_state(new_state));
-	drm_dev_exit(idx);
+	pvdisplay_update_off(plane_to_output(plane));
 }
 
 /*
@@ -369,7 +258,7 @@ static void pvdisplay_plane_panic_flush(struct drm_plane *plane)
 }
 
 static const struct drm_plane_helper_funcs pvdisplay_plane_helper_funcs = {
-	.prepare_fb = pvdisplay_plane_prepare_fb,
+	.prepare_fb = drm_gem_plane_helper_prepare_fb,
 	.atomic_check = pvdisplay_plane_atomic_check,
 	.atomic_update = pvdisplay_plane_atomic_update,
 	.atomic_disable = pvdisplay_plane_atomic_disable,
@@ -377,54 +266,13 @@ static const struct drm_plane_helper_funcs pvdisplay_plane_helper_funcs = {
 	.panic_flush = pvdisplay_plane_panic_flush,
 };
 
-static void pvdisplay_plane_destroy_state(struct drm_plane *plane,
-					  struct drm_plane_state *state)
-{
-	struct pvdisplay_plane_state *pstate = to_pvd_plane_state(state);
-
-	pvdisplay_req_put(pstate->req);
-	__drm_atomic_helper_plane_destroy_state(state);
-	kfree(pstate);
-}
-
-static void pvdisplay_plane_reset(struct drm_plane *plane)
-{
-	struct pvdisplay_plane_state *pstate;
-
-	if (plane->state) {
-		pvdisplay_plane_destroy_state(plane, plane->state);
-		plane->state = NULL;
-	}
-
-	pstate = kzalloc_obj(*pstate);
-	if (pstate)
-		__drm_atomic_helper_plane_reset(plane, &pstate->base);
-}
-
-static struct drm_plane_state *
-pvdisplay_plane_duplicate_state(struct drm_plane *plane)
-{
-	struct pvdisplay_plane_state *pstate;
-
-	if (drm_WARN_ON(plane->dev, !plane->state))
-		return NULL;
-
-	pstate = kzalloc_obj(*pstate);
-	if (!pstate)
-		return NULL;
-
-	/* Each commit gets its own request (prepare_fb). */
-	__drm_atomic_helper_plane_duplicate_state(plane, &pstate->base);
-	return &pstate->base;
-}
-
 static const struct drm_plane_funcs pvdisplay_plane_funcs = {
 	.update_plane = drm_atomic_helper_update_plane,
 	.disable_plane = drm_atomic_helper_disable_plane,
 	.destroy = drm_plane_cleanup,
-	.reset = pvdisplay_plane_reset,
-	.atomic_duplicate_state = pvdisplay_plane_duplicate_state,
-	.atomic_destroy_state = pvdisplay_plane_destroy_state,
+	.reset = drm_atomic_helper_plane_reset,
+	.atomic_duplicate_state = drm_atomic_helper_plane_duplicate_state,
+	.atomic_destroy_state = drm_atomic_helper_plane_destroy_state,
 };
 
 /**

@@ -3,9 +3,11 @@
  * pvdisplay control queue: requests out, responses back in place.
  *
  * Every request is one descriptor chain (command, optional payload, response
- * buffer) and every caller sleeps for its answer.  The completion callback,
- * in interrupt context, only moves answered requests off the ring and
- * completes them.  See DOC: locking in pvdisplay_drv.h.
+ * buffer).  Most callers sleep for the answer (pvdisplay_req_send()); a
+ * head's SCANOUT_UPDATE is queued without sleeping and gets its answer in a
+ * callback (pvdisplay_req_queue()).  The completion callback, in interrupt
+ * context, moves answered requests off the ring, then calls their callbacks
+ * and completes them.  See DOC: locking in pvdisplay_drv.h.
  */
 
 #include <linux/jiffies.h>
@@ -121,8 +123,15 @@ static int pvdisplay_payload_sg(struct pvdisplay_req *req,
  * timeout each, until a reset (pvdisplay_vq_start()) gives the device a
  * fresh start.  Submitters already waiting are woken and give up too.
  */
-static void pvdisplay_vq_mark_broken(struct pvdisplay_device *pvd,
-				     const char *what)
+
+/**
+ * pvdisplay_vq_mark_broken - give up on a device that stopped answering
+ * @pvd: the device
+ * @what: what was waited for, for the log
+ *
+ * Process context.
+ */
+void pvdisplay_vq_mark_broken(struct pvdisplay_device *pvd, const char *what)
 {
 	struct pvdisplay_vq *q = &pvd->ctrlq;
 	bool first;
@@ -280,6 +289,57 @@ unsigned long pvdisplay_requests_queued(struct pvdisplay_device *pvd)
 }
 
 /**
+ * pvdisplay_req_queue - queue a request without sleeping; answer by callback
+ * @pvd: the device
+ * @req: a request without payload, with &pvdisplay_req.callback set; the
+ *	ring takes its own reference
+ *
+ * Any context; the caller may hold spinlocks (DOC: locking).  The device
+ * is notified at once.  @req->callback runs exactly once if this returns 0:
+ * with the answer, or with -ENODEV when the queue is killed.  No timeout is
+ * kept here: a caller that needs one has its own watchdog.
+ *
+ * Return: 0 if queued; -ENOSPC if the ring is full (try again after a
+ * completion), -EIO for a broken device, -ENODEV when it is gone.
+ */
+int pvdisplay_req_queue(struct pvdisplay_device *pvd, struct pvdisplay_req *req)
+{
+	struct pvdisplay_vq *q = &pvd->ctrlq;
+	struct scatterlist cmd_sg, resp_sg, *sgs[2] = { &cmd_sg, &resp_sg };
+	unsigned long flags;
+	int ret;
+
+	if (req->data_len || !req->callback)
+		return -EINVAL;
+
+	req->error = 0;
+	req->resp_len = 0;
+	sg_init_one(&cmd_sg, req->cmd, req->cmd_len);
+	sg_init_one(&resp_sg, req->resp, req->resp_size);
+
+	spin_lock_irqsave(&q->lock, flags);
+	if (q->dead || q->broken) {
+		ret = q->dead ? -ENODEV : -EIO;
+		goto out;
+	}
+	/* The device's reference, dropped by the completion. */
+	kref_get(&req->ref);
+	ret = virtqueue_add_sgs(q->vq, sgs, 1, 1, req, GFP_ATOMIC);
+	if (ret) {
+		/* The caller still holds its own reference. */
+		kref_put(&req->ref, pvdisplay_req_release);
+		goto out;
+	}
+	q->queued++;
+	/* Under the lock: see DOC: locking. */
+	if (virtqueue_kick_prepare(q->vq))
+		virtqueue_notify(q->vq);
+out:
+	spin_unlock_irqrestore(&q->lock, flags);
+	return ret;
+}
+
+/**
  * pvdisplay_req_queue_panic - queue a request without sleeping or waiting
  * @pvd: the device
  * @req: a request without payload; the ring takes over the caller's
@@ -350,12 +410,16 @@ static void pvdisplay_vq_callback(struct virtqueue *vq)
 	spin_unlock_irqrestore(&q->lock, flags);
 
 	/*
-	 * Outside the lock: a completed waiter may run at once and drop its
-	 * reference; ours goes right after.
+	 * Outside the lock: a callback may queue its next request, and a
+	 * completed waiter may run at once and drop its reference; ours goes
+	 * right after.
 	 */
 	list_for_each_entry_safe(req, tmp, &answered, node) {
 		list_del(&req->node);
-		complete(&req->done);
+		if (req->callback)
+			req->callback(req);
+		else
+			complete(&req->done);
 		pvdisplay_req_put(req);
 	}
 	wake_up(&q->wq);
@@ -456,7 +520,10 @@ void pvdisplay_vq_kill(struct pvdisplay_device *pvd)
 			break;
 		req->resp_len = 0;
 		req->error = -ENODEV;
-		complete(&req->done);
+		if (req->callback)
+			req->callback(req);
+		else
+			complete(&req->done);
 		pvdisplay_req_put(req);
 	}
 	wake_up_all(&q->wq);
@@ -652,27 +719,5 @@ int pvdisplay_cmd_resource_destroy(struct pvdisplay_device *pvd,
 	if (ret && ret != -ENODEV)
 		drm_err_ratelimited(&pvd->drm, "RESOURCE_DESTROY(%u) failed: %d\n",
 				    resource_id, ret);
-	return ret;
-}
-
-/**
- * pvdisplay_cmd_scanout_send - send an encoded SCANOUT_UPDATE
- * @pvd: the device
- * @req: request allocated with room for %PVDISPLAY_SCANOUT_UPDATE_MAX_SIZE
- *	and encoded with pvdisplay_encode_scanout_update()
- * @len: the encoded length
- *
- * Return: 0 or a negative errno.
- */
-int pvdisplay_cmd_scanout_send(struct pvdisplay_device *pvd,
-			       struct pvdisplay_req *req, size_t len)
-{
-	int ret;
-
-	req->cmd_len = len;
-	ret = pvdisplay_req_send(pvd, req);
-	if (!ret)
-		ret = pvdisplay_resp_check(req->resp, req->resp_len,
-					   sizeof(struct pvdisplay_resp_hdr));
 	return ret;
 }
