@@ -21,6 +21,9 @@
  *   damage X Y W H [...]    atomic commit of the same fb with FB_DAMAGE_CLIPS
  *   commit                  atomic commit of the same fb without damage clips
  *   flip                    copy the pixels to the other buffer and flip to it
+ *   flip X Y W H RRGGBB     copy the pixels to the other buffer, fill that
+ *                           rectangle in it and flip to it with the
+ *                           rectangle as FB_DAMAGE_CLIPS (frame damage)
  *   info                    print "WxH pitch fourcc fb_id"
  *   cursor W H HX HY SALT   legacy cursor (drmModeSetCursor2): a new WxH
  *                           ARGB8888 buffer holding cursor_pixel(SALT),
@@ -176,11 +179,20 @@ static int do_command(struct painter *p, char *line, char *reply, size_t len)
 		ret = pvd_commit(p->fd, &p->pipe, NULL, fb, rects, n, 0, NULL);
 	} else if (!strcmp(argv[0], "commit")) {
 		ret = pvd_commit(p->fd, &p->pipe, NULL, fb, NULL, 0, 0, NULL);
-	} else if (!strcmp(argv[0], "flip")) {
+	} else if (!strcmp(argv[0], "flip") && (argc == 1 || argc == 6)) {
 		struct pvd_fb *next = &p->fb[!p->cur];
 
 		memcpy(next->map, fb->map, fb->size);
-		ret = pvd_commit(p->fd, &p->pipe, NULL, next, NULL, 0, 0, NULL);
+		n = 0;
+		if (argc == 6) {
+			n = parse_rects(argv + 1, 4, rects, 1);
+			pvd_fb_fill(next, rects[0].x1, rects[0].y1,
+				    rects[0].x2 - rects[0].x1,
+				    rects[0].y2 - rects[0].y1,
+				    strtoul(argv[5], NULL, 16));
+		}
+		ret = pvd_commit(p->fd, &p->pipe, NULL, next, n ? rects : NULL, n,
+				 0, NULL);
 		if (!ret)
 			p->cur = !p->cur;
 	} else if (!strcmp(argv[0], "cursor") && argc == 6) {

@@ -1311,7 +1311,11 @@ static void test_scanout_changed(void **state)
         f = (uint32_t *)&b + i;
         (*f)++;
         assert_true(pvd_wire_scanout_changed(&a, &b));
+        /* every field but the resource is layout */
+        assert_true(pvd_wire_layout_changed(&a, &b) ==
+                    (f != &b.resource_id));
     }
+    assert_false(pvd_wire_layout_changed(&a, &a));
 }
 
 static void test_pixel_offset(void **state)

@@ -173,6 +173,25 @@ def test_page_flip_full_refresh(vm):
         changed_only(host, vm.screendump(), [(40, 40, 8, 8)], [rgb(GREEN)])
 
 
+def test_page_flip_with_frame_damage(vm):
+    """A flip to the other buffer with FB_DAMAGE_CLIPS (PVDISPLAY_F_FRAME_DAMAGE):
+    the clips are what changed since the frame shown, so the host takes only
+    them from the new buffer and keeps the rest of its frame.  The new
+    buffer also holds a rectangle the frame never showed (written without
+    damage): it must stay invisible."""
+    with paint(vm) as p:
+        p.send("fill", 0, 0, 1024, 768, BLUE)
+        p.send("commit")
+        before = vm.screendump()
+        assert before.is_uniform(rgb(BLUE))
+        p.send("fill", 500, 300, 10, 10, WHITE)     # never reported
+        p.send("flip", 40, 40, 8, 8, GREEN)         # a copy of the front + a rect
+        changed_only(before, vm.screendump(), [(40, 40, 8, 8)], [rgb(GREEN)])
+        guest = fbdump(vm)
+        assert guest.crop(500, 300, 10, 10).is_uniform(rgb(WHITE)), \
+            "pvd_paint did not copy the front buffer"
+
+
 def test_unusual_layout(vm):
     """stride != width * cpp, a framebuffer offset, and a source rectangle
     inside a larger framebuffer: damage in framebuffer coordinates lands at
@@ -231,7 +250,9 @@ def test_one_request_per_update_reading_only_damage(vm):
         updates, read = step("dirty", *[v for r in rects for v in r])
         assert updates == 1 and 250 * 16 * 16 * 4 <= read <= full, (updates, read)
         assert step("commit") == (1, full), "a commit without damage is a full update"
-        assert step("flip") == (1, full), "a flip to another buffer is a full update"
+        assert step("flip") == (1, full), "a flip without damage is a full update"
+        assert step("flip", 40, 40, 8, 8, GREEN) == (1, 8 * 8 * 4), \
+            "a flip with frame damage reads only the damage"
         assert step() == (0, 0), "the device read guest memory on its own"
 
 

@@ -69,6 +69,13 @@ def test_flip_switches_views(vm):
         assert vm.screendump().crop(40, 40, 8, 8).is_uniform(rgb(GREEN))
         assert d["bytes-read"] == 0 and d["view-updates"] == 1, d
         assert host_is_guest(vm)
+        # With frame damage: the other buffer's view, the damage announced.
+        s0 = stats(vm)
+        p.send("flip", 100, 100, 16, 16, RED)
+        d = delta(s0, stats(vm))
+        assert vm.screendump().crop(100, 100, 16, 16).is_uniform(rgb(RED))
+        assert d["bytes-read"] == 0 and d["view-updates"] == 1, d
+        assert host_is_guest(vm)
 
 
 def test_unusual_layout_shows_through_view(vm):

@@ -63,6 +63,13 @@
  * %PVDISPLAY_F_PRESENT_EVENTS: reserved for an event queue (virtqueue 1)
  * carrying per-head present/vblank completion events.  Without it the device
  * has only the control queue.
+ *
+ * %PVDISPLAY_F_FRAME_DAMAGE: damage counts across a change of resource.  A
+ * %PVDISPLAY_CMD_SCANOUT_UPDATE that changes only @resource_id (a page flip
+ * between buffers of the same layout) and carries rectangles shows only
+ * those rectangles of the new resource: they are what changed since the
+ * head's previous update (frame damage, as DRM's FB_DAMAGE_CLIPS).  Without
+ * it such an update refreshes the whole source rectangle.
  */
 #define PVDISPLAY_F_EDID		0
 #define PVDISPLAY_F_MULTI_HEAD		1
@@ -70,6 +77,7 @@
 #define PVDISPLAY_F_CURSOR		3
 #define PVDISPLAY_F_PRESENT_EVENTS	4
 #define PVDISPLAY_F_CRC			5
+#define PVDISPLAY_F_FRAME_DAMAGE	6
 
 /**
  * DOC: virtqueues
@@ -413,9 +421,12 @@ struct pvdisplay_region {
  * If the head's configuration (every field from @resource_id to
  * @src_height) differs from the previous update, the device refreshes the
  * whole source rectangle; the damage is then only information, but it is
- * validated all the same (validity never depends on earlier requests).  A
- * head whose size changed is resized on the host (this is how a guest mode
- * change reaches the host window).
+ * validated all the same (validity never depends on earlier requests).  The
+ * exception, with %PVDISPLAY_F_FRAME_DAMAGE: when only @resource_id differs
+ * and @nr_rects > 0, the device shows the new resource and refreshes exactly
+ * the damage, which is what changed since the previous update.  A head whose
+ * size changed is resized on the host (this is how a guest mode change
+ * reaches the host window).
  *
  * Otherwise the device refreshes exactly the damage: the rectangles, in
  * framebuffer coordinates, clipped to the source rectangle.  Each rectangle

@@ -612,8 +612,12 @@ uint32_t pvd_wire_check_scanout_resource(const PvdScanoutUpdate *u,
 
 bool pvd_wire_scanout_changed(const PvdScanout *a, const PvdScanout *b)
 {
-    return a->resource_id != b->resource_id ||
-           a->format != b->format ||
+    return a->resource_id != b->resource_id || pvd_wire_layout_changed(a, b);
+}
+
+bool pvd_wire_layout_changed(const PvdScanout *a, const PvdScanout *b)
+{
+    return a->format != b->format ||
            a->offset != b->offset ||
            a->stride != b->stride ||
            a->fb_width != b->fb_width ||

@@ -295,6 +295,12 @@ uint32_t pvd_wire_check_scanout_resource(const PvdScanoutUpdate *u,
 bool pvd_wire_scanout_changed(const PvdScanout *a, const PvdScanout *b);
 
 /*
+ * True if two scanout configurations differ in any field but the resource:
+ * a page flip between buffers of the same layout changes none of these.
+ */
+bool pvd_wire_layout_changed(const PvdScanout *a, const PvdScanout *b);
+
+/*
  * Clip @r (framebuffer coordinates) to the source rectangle of @sc.
  * Returns false if nothing is left.
  */

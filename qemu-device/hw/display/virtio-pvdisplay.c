@@ -750,16 +750,19 @@ static DisplaySurface *pvd_copy_surface(uint32_t width, uint32_t height,
 /*
  * Point head @idx at @res with configuration @sc: a surface over the
  * resource's view when possible, else a surface of its own (kept when its
- * size fits).  Fails, changing nothing, when a surface of its own does not
- * fit in the host memory budget or cannot be allocated.
+ * size fits).  *@blank says whether the surface is a new one of its own,
+ * which holds none of the previous frame.  Fails, changing nothing, when a
+ * surface of its own does not fit in the host memory budget or cannot be
+ * allocated.
  */
 static uint32_t pvd_head_set_scanout(VirtIOPVDisplay *s, uint32_t idx,
                                      const PvdScanout *sc, PvdResource *res,
-                                     const char **why)
+                                     bool *blank, const char **why)
 {
     PvdHead *h = &s->heads[idx];
     DisplaySurface *ds = pvd_view_surface(s, sc, res);
 
+    *blank = false;
     if (ds) {
         pvd_head_set_surface(h, ds, true);
         pvd_hostmem_release(s, h->surface_bytes);
@@ -788,6 +791,7 @@ static uint32_t pvd_head_set_scanout(VirtIOPVDisplay *s, uint32_t idx,
         }
         h->surface_bytes = bytes;
         pvd_head_set_surface(h, ds, false);
+        *blank = true;
         trace_virtio_pvdisplay_head_resize(idx, sc->src_width,
                                            sc->src_height);
     }
@@ -1047,7 +1051,7 @@ static uint32_t pvd_cmd_scanout_update(VirtIOPVDisplay *s,
     PvdResource *res;
     PvdHead *h;
     uint32_t status, i, n;
-    bool full;
+    bool full, flip, blank;
 
     status = pvd_wire_decode_scanout_update(buf, len, lim, &u, why);
     if (status != PVDISPLAY_STATUS_OK) {
@@ -1076,12 +1080,22 @@ static uint32_t pvd_cmd_scanout_update(VirtIOPVDisplay *s,
     }
 
     if (h->res != res || pvd_wire_scanout_changed(&u.sc, &h->sc)) {
-        /* new configuration: the damage is only informative */
-        status = pvd_head_set_scanout(s, u.head, &u.sc, res, why);
+        /*
+         * New configuration: the damage is only informative, except for a
+         * page flip with frame damage (PVDISPLAY_F_FRAME_DAMAGE): another
+         * resource of the same layout, the rectangles saying what differs
+         * from the frame shown, which the surface still holds unless it is
+         * a new one of its own.
+         */
+        flip = h->res && u.nr_rects &&
+               !pvd_wire_layout_changed(&u.sc, &h->sc) &&
+               virtio_vdev_has_feature(VIRTIO_DEVICE(s),
+                                       PVDISPLAY_F_FRAME_DAMAGE);
+        status = pvd_head_set_scanout(s, u.head, &u.sc, res, &blank, why);
         if (status != PVDISPLAY_STATUS_OK) {
             return status;
         }
-        full = true;
+        full = !flip || blank;
     } else {
         full = u.nr_rects == 0;
     }
@@ -1518,6 +1532,7 @@ static uint64_t pvd_get_features(VirtIODevice *vdev, uint64_t features,
     if (s->conf.crc) {
         virtio_add_feature(&features, PVDISPLAY_F_CRC);
     }
+    virtio_add_feature(&features, PVDISPLAY_F_FRAME_DAMAGE);
     return features;
 }
 
@@ -1770,6 +1785,7 @@ static bool pvd_load_head(VirtIOPVDisplay *s, uint32_t idx,
     PvdScanout sc = h->sc;
     const char *here = NULL;
     PvdResource *res;
+    bool blank;
 
     /* What the host window asked for, within this destination's limits. */
     if (h->pref_width > s->conf.max_xres || h->pref_height >
@@ -1802,7 +1818,8 @@ static bool pvd_load_head(VirtIOPVDisplay *s, uint32_t idx,
     }
     if (here ||
         pvd_wire_check_scanout(&sc, lim, &here) != PVDISPLAY_STATUS_OK ||
-        pvd_head_set_scanout(s, idx, &sc, res, &here) != PVDISPLAY_STATUS_OK) {
+        pvd_head_set_scanout(s, idx, &sc, res, &blank,
+                             &here) != PVDISPLAY_STATUS_OK) {
         pvd_load_drop("head %u turned off: %s", idx, here);
         pvd_head_disable(s, idx);
         return true;

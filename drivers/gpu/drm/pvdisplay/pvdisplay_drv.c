@@ -164,6 +164,7 @@ static int pvdisplay_probe(struct virtio_device *vdev)
 	pvd->has_extra_formats = virtio_has_feature(vdev, PVDISPLAY_F_EXTRA_FORMATS);
 	pvd->has_cursor = virtio_has_feature(vdev, PVDISPLAY_F_CURSOR);
 	pvd->has_crc = virtio_has_feature(vdev, PVDISPLAY_F_CRC);
+	pvd->has_frame_damage = virtio_has_feature(vdev, PVDISPLAY_F_FRAME_DAMAGE);
 	pvd->use_dma_api = !virtio_has_dma_quirk(vdev);
 
 	INIT_WORK(&pvd->config_work, pvdisplay_config_work);
@@ -207,10 +208,10 @@ static int pvdisplay_probe(struct virtio_device *vdev)
 	if (ret)
 		goto err_reset;
 
-	drm_info(drm, "%u head(s), up to %ux%u, %cedid %cextra-formats %ccrc, cursor %ux%u%s\n",
+	drm_info(drm, "%u head(s), up to %ux%u, %cedid %cextra-formats %ccrc %cframe-damage, cursor %ux%u%s\n",
 		 pvd->num_heads, pvd->max_width, pvd->max_height,
 		 pvd->has_edid ? '+' : '-', pvd->has_extra_formats ? '+' : '-',
-		 pvd->has_crc ? '+' : '-',
+		 pvd->has_crc ? '+' : '-', pvd->has_frame_damage ? '+' : '-',
 		 pvd->cursor_max_width, pvd->cursor_max_height,
 		 pvd->use_dma_api ? ", DMA API" : "");
 
@@ -397,6 +398,7 @@ static const unsigned int pvdisplay_features[] = {
 	PVDISPLAY_F_EXTRA_FORMATS,
 	PVDISPLAY_F_CURSOR,
 	PVDISPLAY_F_CRC,
+	PVDISPLAY_F_FRAME_DAMAGE,
 };
 
 static const struct virtio_device_id pvdisplay_id_table[] = {

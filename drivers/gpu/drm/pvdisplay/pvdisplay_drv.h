@@ -369,6 +369,8 @@ struct pvdisplay_output {
  * @has_crc: %PVDISPLAY_F_CRC negotiated.
  * @cursor_max_width: largest cursor image width, validated.
  * @cursor_max_height: largest cursor image height, validated.
+ * @has_frame_damage: %PVDISPLAY_F_FRAME_DAMAGE negotiated: a flip between
+ *	framebuffers of the same layout may carry damage.
  * @use_dma_api: memory entries carry DMA addresses (%VIRTIO_F_ACCESS_PLATFORM)
  *	rather than guest physical ones.
  * @outputs: @num_heads heads.
@@ -402,6 +404,7 @@ struct pvdisplay_device {
 	bool has_crc;
 	u32 cursor_max_width;
 	u32 cursor_max_height;
+	bool has_frame_damage;
 	bool use_dma_api;
 	struct pvdisplay_output *outputs;
 	struct drm_property *hotplug_mode_update_property;

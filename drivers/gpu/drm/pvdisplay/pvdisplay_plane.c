@@ -123,16 +123,23 @@ static int pvdisplay_plane_atomic_check(struct drm_plane *plane,
 		return -EIO;
 
 	/*
-	 * A flip to another buffer refreshes the whole head on the device,
-	 * so the clips mean nothing then.  Set both ways: the flag is copied
-	 * from the previous state.
+	 * The device shows a head's frame (a copy of its own, or a view of
+	 * the buffer shown), i.e. it is a per-plane upload target and the
+	 * clips are frame damage, valid across a flip to another buffer;
+	 * only a device without PVDISPLAY_F_FRAME_DAMAGE refreshes everything
+	 * after a flip.  Set both ways: the flag is copied from the previous
+	 * state.
 	 */
-	new_state->ignore_damage_clips = old_state->fb != new_state->fb;
+	new_state->ignore_damage_clips = old_state->fb != new_state->fb &&
+					 !to_pvd(plane->dev)->has_frame_damage;
 
 	return 0;
 }
 
-/* A flip to another framebuffer is full already (ignore_damage_clips). */
+/*
+ * A flip to another framebuffer can carry its damage (frame damage); the
+ * head checks that its layout did not change (pvdisplay_update_show()).
+ */
 static bool pvdisplay_plane_needs_full(const struct drm_crtc_state *crtc_state,
 				       const struct drm_plane_state *old_state,
 				       const struct drm_plane_state *new_state)

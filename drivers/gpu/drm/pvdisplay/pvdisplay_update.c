@@ -60,6 +60,17 @@
 #define PVDISPLAY_RETRY_DELAY	(HZ / 10)
 #define PVDISPLAY_RETRIES	5
 
+/* Whether two configurations differ in nothing but the resource shown. */
+static bool pvdisplay_scanout_same_layout(const struct pvdisplay_scanout *a,
+					  const struct pvdisplay_scanout *b)
+{
+	return a->head == b->head && a->format == b->format &&
+	       a->offset == b->offset && a->stride == b->stride &&
+	       a->fb_width == b->fb_width && a->fb_height == b->fb_height &&
+	       a->src_x == b->src_x && a->src_y == b->src_y &&
+	       a->src_width == b->src_width && a->src_height == b->src_height;
+}
+
 /* After a device reset the device shows nothing; the next update is full. */
 static void pvdisplay_update_sync_reset(struct pvdisplay_output *output)
 {
@@ -289,8 +300,14 @@ void pvdisplay_update_show(struct pvdisplay_output *output,
 	spin_lock_irq(&output->lock);
 	if (!output->shown_fb || !pvdisplay_drect_equal(&output->shown_src, src))
 		full = true;
-	/* Another framebuffer is shown in full. */
-	if (fb != output->shown_fb)
+	/*
+	 * Another framebuffer: its damage is what changed since the frame
+	 * shown (pending damage included), if the device takes frame damage
+	 * and nothing but the resource differs.
+	 */
+	if (fb != output->shown_fb &&
+	    (!output->pvd->has_frame_damage ||
+	     !pvdisplay_scanout_same_layout(&output->shown, scanout)))
 		full = true;
 	output->shown_fb = fb;
 	output->shown = *scanout;
