@@ -5,7 +5,9 @@
 Boots a guest whose /init is pvd-guest-test (a userspace virtio driver for
 the device), steers it step by step over the serial console, checks what the
 host shows with QMP screendumps, resizes the host window through a VNC
-client, migrates the VM in the middle, and prints TAP.
+client, migrates the VM in the middle, and prints TAP.  A second, short run
+gives the guest shared memfd RAM, so that the device shows its framebuffer
+through a host view of guest pages (zero copy), and migrates that.
 
 Run inside the sysroot:
   run-guest-test.py --qemu QEMU --kernel VMLINUZ --init INIT_BINARY
@@ -74,7 +76,7 @@ class GuestFailed(Exception):
 
 
 class VM:
-    def __init__(self, args, tag, incoming=None):
+    def __init__(self, args, tag, incoming=None, shared_ram=False):
         self.tag = tag
         work = args.workdir
         self.qmp_path = os.path.join(work, "qmp-%s.sock" % tag)
@@ -96,6 +98,10 @@ class VM:
         for d in (args.datadir or "").split(":"):
             if d:
                 cmd += ["-L", d]
+        if shared_ram:
+            # RAM in a file the device can map: heads show guest pages
+            cmd += ["-object", "memory-backend-memfd,id=mem,size=256M,share=on",
+                    "-machine", "memory-backend=mem"]
         if incoming:
             cmd += ["-incoming", incoming]
         self.stderr = open(os.path.join(work, "stderr-%s.log" % tag), "w")
@@ -198,6 +204,35 @@ class VM:
         time.sleep(0.5)
         s.close()
 
+    def stat(self, name):
+        r = self.qmp("qom-get", path="/machine/peripheral/pvd0/virtio-backend",
+                     property=name)
+        if "error" in r:
+            raise GuestFailed("qom-get %s: %s" % (name, r["error"]))
+        return r["return"]
+
+    def migrate_to(self, args, tag, shared_ram=False):
+        """Migrate to a file, quit, start a VM that loads it; returns it."""
+        mig = os.path.join(args.workdir, "migration-%s.bin" % tag)
+        r = self.qmp("migrate", uri="exec:cat > %s" % mig)
+        tap("return" in r, "migration started", str(r.get("error")))
+        st = None
+        for _ in range(1200):
+            st = self.qmp("query-migrate")["return"].get("status")
+            if st in ("completed", "failed"):
+                break
+            time.sleep(0.1)
+        tap(st == "completed", "migration completed", str(st))
+        self.quit()
+        vm = VM(args, tag, incoming="exec:cat %s" % mig, shared_ram=shared_ram)
+        for _ in range(1200):
+            st = vm.qmp("query-status")["return"]["status"]
+            if st in ("running", "paused", "postmigrate", "internal-error"):
+                break
+            time.sleep(0.1)
+        tap(st == "running", "migrated VM runs", st)
+        return vm
+
     def quit(self):
         self.qmp("quit")
         self.p.wait(timeout=60)
@@ -292,26 +327,8 @@ def run(args):
         vm.go()
 
     vm.wait_line("@@STEP before-migration")
-    mig = os.path.join(args.workdir, "migration.bin")
-    r = vm.qmp("migrate", uri="exec:cat > %s" % mig)
-    tap("return" in r, "migration started", str(r.get("error")))
-    st = None
-    for _ in range(1200):
-        st = vm.qmp("query-migrate")["return"].get("status")
-        if st in ("completed", "failed"):
-            break
-        time.sleep(0.1)
-    tap(st == "completed", "migration completed", str(st))
-    vm.quit()
-
-    vm = VM(args, "b", incoming="exec:cat %s" % mig)
+    vm = vm.migrate_to(args, "b")
     b_start = time.time()
-    for _ in range(1200):
-        st = vm.qmp("query-status")["return"]["status"]
-        if st in ("running", "paused", "postmigrate", "internal-error"):
-            break
-        time.sleep(0.1)
-    tap(st == "running", "migrated VM runs", st)
     compare(vm.screendump(0), (1024, 768), fmt565,
             "migrated head 0 shows the same picture", step=3)
     compare(vm.screendump(1), (640, 400),
@@ -356,6 +373,39 @@ def run(args):
         "%d lines in %.0f s, %d left out" % (len(lines), seconds, left_out))
 
 
+def run_zero_copy(args):
+    """Guest RAM is a shared memfd: head 0 (XRGB8888) is a view of guest
+    pages on the source, and after migration to a second QEMU a view of the
+    destination's pages: its first frame is the source's last one, and
+    damage after the migration shows through it."""
+    vm = VM(args, "zc-a", shared_ram=True)
+    vm.wait_line("@@STEP full-640x480")
+    full = lambda x, y: pattern(x, y, 0)
+    tap(vm.stat("x-stats-view-updates") >= 1 and vm.stat("x-stats-bytes-read") == 0,
+        "shared RAM: the head shows a view of guest pages, nothing copied")
+    last = vm.screendump(0)
+    compare(last, (640, 480), full, "shared RAM: the view shows the frame")
+
+    vm = vm.migrate_to(args, "zc-b", shared_ram=True)
+    first = vm.screendump(0)
+    tap(first == last, "first frame on the destination is the last on the source")
+    tap(vm.stat("x-stats-view-updates") >= 1 and vm.stat("x-stats-bytes-read") == 0,
+        "destination: the head shows a view of its own guest pages")
+    vm.go()
+
+    vm.wait_line("@@STEP damage-one")
+    # a view shows guest memory: the rect written without damage too
+    r1, r0 = (100, 50, 30, 20), (300, 300, 10, 10)
+    compare(vm.screendump(0), (640, 480),
+            lambda x, y: pattern(x, y, 1 if in_rect(x, y, r1) or in_rect(x, y, r0)
+                                 else 0),
+            "destination: damage after migration shows through the view")
+    tap(vm.stat("x-stats-bytes-read") == 0, "destination: nothing copied")
+    vm.p.kill()
+    vm.p.wait(timeout=60)
+    vm.stderr.close()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--qemu", required=True)
@@ -373,6 +423,10 @@ def main():
         run(args)
     except GuestFailed as e:
         tap(False, "guest test ran to the end", str(e))
+    try:
+        run_zero_copy(args)
+    except GuestFailed as e:
+        tap(False, "zero-copy migration test ran to the end", str(e))
     print("1..%d" % len(results))
     return 0 if all(results) else 1
 
