@@ -40,7 +40,7 @@ sysroot=$("$here/sysroot.sh")
 
 # fuzz_root: the sysroot plus clang, copied once (the sysroot itself stays
 # as every other step expects it).
-rkey=$(pvd_hash "$here/fuzz.sh" "-$sysroot" "-$FUZZ_PACKAGES")
+rkey=$(pvd_hash "-$sysroot" "-$FUZZ_PACKAGES")
 root=$PVD_CACHE/fuzz-sysroot-$rkey
 in_root() { "$here/in-sysroot.sh" --root "$root" -- "$@"; }
 make_root() {
@@ -64,7 +64,13 @@ build() {
 	local pristine key fullkey tree src bld log f
 	make_root
 	pristine=$("$here/qemu.sh" --source)
-	key=$(pvd_hash "-$root" "-$pristine" "-${FUZZ_FLAGS[*]}" "$here/fuzz.sh")
+	# What goes into the binary: compiler, source, flags.  Not the root's
+	# path (a sysroot rebuilt for an unrelated package must not cost a
+	# build from scratch; changed libraries are seen by ninja, dpkg keeps
+	# their timestamps) and not this script (the build directory holds
+	# absolute paths, so a new key means a cold build of an hour or more).
+	clangver=$(in_root clang --version | head -n 1)
+	key=$(pvd_hash "-$clangver" "-$pristine" "-${FUZZ_FLAGS[*]}")
 	fullkey=$(pvd_hash "-$key" "$PVD_TOP/qemu-device" \
 		"$PVD_TOP/include/uapi/drm/pvdisplay.h")
 	tree=$PVD_CACHE/qemu-fuzz-$key
