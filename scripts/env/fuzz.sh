@@ -115,11 +115,16 @@ build() {
 }
 
 run() {
-	local seconds=${1:-600} dir stats execs
+	local seconds=${1:-600} dir stats execs bundle
 	build
 	dir=${PVD_FUZZ_DIR:-${PVD_RESULTS:-$PVD_TOP/results}/fuzz}
 	mkdir -p "$dir/corpus" "$dir/crashes"
 	dir=$(cd "$dir" && pwd)
+	# Debian's QEMU source has no firmware blobs: the machine's BIOS comes
+	# from the same Debian package the regular build uses, put where an
+	# uninstalled QEMU looks for its data (qemu-bundle/ next to it).
+	bundle=$(dirname "$binary")/qemu-bundle/usr/local/share/qemu
+	cp -u "$("$here/qemu.sh" --datadir)"/*.bin "$bundle/"
 	PVD_EXTRA_BINDS="${PVD_EXTRA_BINDS:-} $dir"
 	export PVD_EXTRA_BINDS
 	pvd_log "fuzz: $TARGET for $seconds s; corpus $dir/corpus, crashes $dir/crashes"
@@ -135,12 +140,15 @@ run() {
 		true
 	stats=$(grep -E '^stat::' "$dir/fuzz.log" || true)
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' <<<"$stats")
-	grep -E 'COVERED_FUNC|UNCOVERED_FUNC' "$dir/fuzz.log" | grep -E 'pvdisplay|pvd_' \
-		>"$dir/coverage.txt" || true
-	echo "executions: ${execs:-?}"
-	echo "final coverage: $(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$dir/fuzz.log" | tail -n 1)"
-	echo "device functions covered: $(grep -c '^COVERED_FUNC' "$dir/coverage.txt" || true)," \
-		"not covered: $(grep -c '^UNCOVERED_FUNC' "$dir/coverage.txt" || true) ($dir/coverage.txt)"
+	# The device's own files (the source path, not the cache path, which
+	# has "pvdisplay" in it too).
+	grep -E '^(UN)?COVERED_FUNC: .*/hw/display/(virtio-pvdisplay[a-z-]*|pvdisplay-[a-z]+)\.c:' \
+		"$dir/fuzz.log" >"$dir/coverage.txt" || true
+	echo "executions: ${execs:-?}, $(sed -n 's/^stat::average_exec_per_sec: *//p' <<<"$stats") exec/s"
+	echo "final coverage (whole binary): $(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$dir/fuzz.log" | tail -n 1)"
+	awk '{ split($5, e, "/"); edges += e[2]; hit += e[1]; n++; if ($1 == "COVERED_FUNC:") c++ }
+	     END { printf "device code: %d of %d functions, %d of %d edges (%.1f%%) reached (%s)\n",
+	           c, n, hit, edges, edges ? 100 * hit / edges : 0, FILENAME }' "$dir/coverage.txt"
 	echo "crash inputs: $(find "$dir/crashes" -type f | wc -l) ($dir/crashes)"
 	if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:|SUMMARY: ' \
 		"$dir/fuzz.log"; then
