@@ -580,6 +580,16 @@ class Vm:
     def alive(self):
         return not self._qemu_died()
 
+    def reconnect_agent(self):
+        """After the guest rebooted: wait for its new agent."""
+        if self.agent is not None:
+            self.agent.close()
+        self.agent = None
+        self._agent_buf = b""
+        self._answers.clear()
+        self._kmsg_seq = -1
+        self._wait_agent()
+
     # -- guest commands ----------------------------------------------------
 
     def run(self, cmd, timeout=60, check=False, input=None, env=None, cwd=None):

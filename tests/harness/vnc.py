@@ -145,6 +145,20 @@ class VncClient:
         if x == 0:            # the server's own size change
             self.width, self.height = w, h
 
+    def wait_answers(self, count, timeout):
+        """Read server messages until the server answered count
+        SetDesktopSize requests in all (ExtendedDesktopSize rectangles with
+        reason 1, "this client asked"); return the answers' status codes.
+        A client that closes before then may lose requests the server has
+        not read yet: its answer to one fails and the server drops the
+        connection with the rest."""
+        deadline = time.monotonic() + timeout
+        while True:
+            answers = [y for _, x, y, _, _ in self.size_events if x == 1]
+            if len(answers) >= count:
+                return answers
+            self._read_message(deadline)
+
     def wait_desktop_size(self, width, height, timeout):
         """Read server messages until the server announces width x height as
         its desktop size; return the time.monotonic() it arrived."""
