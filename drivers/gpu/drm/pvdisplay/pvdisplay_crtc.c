@@ -72,7 +72,6 @@ static const struct drm_crtc_helper_funcs pvdisplay_crtc_helper_funcs = {
 
 static const struct drm_crtc_funcs pvdisplay_crtc_funcs = {
 	.reset = drm_atomic_helper_crtc_reset,
-	.destroy = drm_crtc_cleanup,
 	.set_config = drm_atomic_helper_set_config,
 	.page_flip = drm_atomic_helper_page_flip,
 	.atomic_duplicate_state = drm_atomic_helper_crtc_duplicate_state,
@@ -83,7 +82,6 @@ static const struct drm_crtc_funcs pvdisplay_crtc_funcs = {
 /* With PVDISPLAY_F_CRC: the same plus the debugfs CRC source "auto". */
 static const struct drm_crtc_funcs pvdisplay_crtc_crc_funcs = {
 	.reset = drm_atomic_helper_crtc_reset,
-	.destroy = drm_crtc_cleanup,
 	.set_config = drm_atomic_helper_set_config,
 	.page_flip = drm_atomic_helper_page_flip,
 	.atomic_duplicate_state = drm_atomic_helper_crtc_duplicate_state,
@@ -104,13 +102,13 @@ int pvdisplay_crtc_init(struct pvdisplay_output *output)
 {
 	int ret;
 
-	ret = drm_crtc_init_with_planes(&output->pvd->drm, &output->crtc,
-					&output->primary,
-					output->pvd->cursor_max_width ?
-					&output->cursor : NULL,
-					output->pvd->has_crc ?
-					&pvdisplay_crtc_crc_funcs :
-					&pvdisplay_crtc_funcs, NULL);
+	ret = drmm_crtc_init_with_planes(&output->pvd->drm, &output->crtc,
+					 &output->primary,
+					 output->pvd->cursor_max_width ?
+					 &output->cursor : NULL,
+					 output->pvd->has_crc ?
+					 &pvdisplay_crtc_crc_funcs :
+					 &pvdisplay_crtc_funcs, NULL);
 	if (ret)
 		return ret;
 

@@ -278,22 +278,19 @@ pvdisplay_connector_detect(struct drm_connector *connector, bool force)
 static const struct drm_connector_funcs pvdisplay_connector_funcs = {
 	.detect = pvdisplay_connector_detect,
 	.fill_modes = drm_helper_probe_single_connector_modes,
-	.destroy = drm_connector_cleanup,
 	.reset = drm_atomic_helper_connector_reset,
 	.atomic_duplicate_state = drm_atomic_helper_connector_duplicate_state,
 	.atomic_destroy_state = drm_atomic_helper_connector_destroy_state,
-};
-
-static const struct drm_encoder_funcs pvdisplay_encoder_funcs = {
-	.destroy = drm_encoder_cleanup,
 };
 
 /**
  * pvdisplay_output_init - create a head's plane, CRTC, encoder and connector
  * @output: the head, with @output->pvd and @output->index set
  *
- * Everything is released by drm_mode_config_cleanup() (drmm-managed), so
- * an error needs no unwinding here.
+ * The CRTC, encoder and connector are initialised with the drmm_ helpers
+ * and the planes are cleaned up by drm_mode_config_cleanup() (itself
+ * drmm-managed), so everything is released with the DRM device and an
+ * error needs no unwinding here.
  *
  * Return: 0 or a negative errno.
  */
@@ -318,14 +315,14 @@ int pvdisplay_output_init(struct pvdisplay_output *output)
 	if (ret)
 		return ret;
 
-	ret = drm_encoder_init(drm, encoder, &pvdisplay_encoder_funcs,
-			       DRM_MODE_ENCODER_VIRTUAL, NULL);
+	ret = drmm_encoder_init(drm, encoder, NULL, DRM_MODE_ENCODER_VIRTUAL,
+				NULL);
 	if (ret)
 		return ret;
 	encoder->possible_crtcs = drm_crtc_mask(&output->crtc);
 
-	ret = drm_connector_init(drm, connector, &pvdisplay_connector_funcs,
-				 DRM_MODE_CONNECTOR_VIRTUAL);
+	ret = drmm_connector_init(drm, connector, &pvdisplay_connector_funcs,
+				  DRM_MODE_CONNECTOR_VIRTUAL, NULL);
 	if (ret)
 		return ret;
 	drm_connector_helper_add(connector, &pvdisplay_connector_helper_funcs);

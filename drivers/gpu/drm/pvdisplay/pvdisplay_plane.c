@@ -259,6 +259,12 @@ static void pvdisplay_plane_panic_flush(struct drm_plane *plane)
 	pvdisplay_scanout_of(output, state, &scanout, &layout, &src);
 	if (!scanout.resource_id)
 		return;
+	/*
+	 * With bounce buffers the device reads a copy: the panic screen
+	 * reaches it only through a sync, which copies into the bounce
+	 * buffer and takes no lock.
+	 */
+	pvdisplay_bo_sync_for_device(state->fb->obj[0], NULL);
 	req->cmd_len = pvdisplay_encode_scanout_update(req->cmd, &scanout, NULL);
 	if (!pvdisplay_req_queue_panic(output->pvd, req))
 		output->panic_req = NULL;	/* the ring owns it now */
@@ -295,7 +301,6 @@ int pvdisplay_plane_init(struct pvdisplay_output *output)
 		ARRAY_SIZE(pvdisplay_formats) : PVDISPLAY_NUM_BASE_FORMATS;
 	int ret;
 
-	/* possible_crtcs is filled in when the CRTC is created on it. */
 	/* A full update needs no damage arrays. */
 	output->panic_req = pvdisplay_req_alloc(sizeof(struct pvdisplay_cmd_scanout_update),
 						sizeof(struct pvdisplay_resp_hdr),
@@ -303,6 +308,11 @@ int pvdisplay_plane_init(struct pvdisplay_output *output)
 	if (!output->panic_req)
 		return -ENOMEM;
 
+	/*
+	 * Embedded in the head: DRM has no drmm_ init for embedded planes, so
+	 * drm_mode_config_cleanup() calls .destroy.  possible_crtcs is filled
+	 * in when the CRTC is created on the plane.
+	 */
 	ret = drm_universal_plane_init(&pvd->drm, &output->primary, 0,
 				       &pvdisplay_plane_funcs, pvdisplay_formats,
 				       nformats, NULL, DRM_PLANE_TYPE_PRIMARY,
