@@ -43,12 +43,6 @@ VM = {
     "vnc": True,
     # A guest reboot restarts the guest instead of ending QEMU.
     "qemu_args": ["-action", "reboot=reset"],
-    # Known driver behaviour around a function-level reset, logged at
-    # error level: updates sent while the device is down fail with -ENODEV
-    # (by design, pvdisplay_reset_prepare()), and one sent after the device
-    # is back but before pvdisplay_gem_restart() shared its resource again
-    # fails with -ENOENT (a race; the head retries with a full update).
-    "allow_splats": [r"\[drm\] \*ERROR\* head \d+: update failed: -(19|2)\s*$"],
 }
 TIMEOUT = 7200 if LONG else 900
 

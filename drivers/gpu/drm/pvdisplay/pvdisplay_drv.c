@@ -291,6 +291,7 @@ static void pvdisplay_shutdown(struct virtio_device *vdev)
  */
 static void pvdisplay_device_down(struct pvdisplay_device *pvd)
 {
+	pvdisplay_update_hold(pvd);
 	cancel_work_sync(&pvd->config_work);
 	pvdisplay_vq_kill(pvd);
 	pvdisplay_update_stop(pvd);
@@ -310,6 +311,7 @@ static int pvdisplay_device_up(struct pvdisplay_device *pvd)
 	virtio_device_ready(pvd->vdev);
 	pvdisplay_clear_events(pvd);
 	pvdisplay_gem_restart(pvd);
+	pvdisplay_update_release(pvd);
 	/* Keeps the previous information if the device does not answer. */
 	pvdisplay_refresh_display_info(pvd, NULL);
 	return 0;

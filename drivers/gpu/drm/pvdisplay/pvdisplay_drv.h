@@ -387,6 +387,9 @@ struct pvdisplay_output {
  *	shutdown, and between freeze and restore.
  * @reset_count: device resets so far; a head whose
  *	&pvdisplay_output.reset_seen differs knows the device forgot it.
+ * @updates_held: from a device reset until every buffer is shared again the
+ *	heads send nothing (pvdisplay_update_hold()); read by the heads under
+ *	their lock, written with WRITE_ONCE().
  */
 struct pvdisplay_device {
 	struct drm_device drm;
@@ -420,6 +423,7 @@ struct pvdisplay_device {
 	struct list_head zombies;
 	bool reset_done;
 	atomic_t reset_count;
+	bool updates_held;
 };
 
 /**
@@ -542,6 +546,8 @@ pvdisplay_fb_create_gem(struct drm_device *drm, struct drm_file *file,
 int pvdisplay_update_init(struct pvdisplay_output *output);
 void pvdisplay_update_fini(struct pvdisplay_output *output);
 void pvdisplay_update_stop(struct pvdisplay_device *pvd);
+void pvdisplay_update_hold(struct pvdisplay_device *pvd);
+void pvdisplay_update_release(struct pvdisplay_device *pvd);
 void pvdisplay_update_show(struct pvdisplay_output *output,
 			   const struct drm_framebuffer *fb,
 			   const struct pvdisplay_scanout *scanout,

@@ -145,6 +145,15 @@ static void pvdisplay_update_kick(struct pvdisplay_output *output)
 	if (output->busy)
 		return;
 	pvdisplay_update_sync_reset(output);
+	if (READ_ONCE(output->pvd->updates_held)) {
+		/*
+		 * The device does not know the buffers yet: what changed stays
+		 * recorded and goes out from pvdisplay_update_release().
+		 * Nothing is in flight, so a commit's event need not wait.
+		 */
+		output->done_seq = output->seq;
+		return;
+	}
 
 	if (output->shown_fb) {
 		full = output->need_full;
@@ -445,5 +454,38 @@ void pvdisplay_update_stop(struct pvdisplay_device *pvd)
 	for (i = 0; i < pvd->num_heads; i++) {
 		cancel_delayed_work_sync(&pvd->outputs[i].retry_work);
 		cancel_delayed_work_sync(&pvd->outputs[i].watchdog);
+	}
+}
+
+/**
+ * pvdisplay_update_hold - the heads stop sending: the device is being reset
+ * @pvd: the device
+ *
+ * From a device reset until pvdisplay_gem_restart() has shared every
+ * buffer again, an update would name resources the device does not know:
+ * it would fail, and be logged and retried.  Userspace keeps running during
+ * a function-level reset, so the heads keep recording what changes.
+ */
+void pvdisplay_update_hold(struct pvdisplay_device *pvd)
+{
+	WRITE_ONCE(pvd->updates_held, true);
+}
+
+/**
+ * pvdisplay_update_release - the heads send what they recorded meanwhile
+ * @pvd: the device, with its queue running and its buffers shared again
+ *
+ * A head that found the heads held kept its damage and, since the reset,
+ * needs a full update; taking each head's lock after the flag is cleared
+ * makes sure no such head is left without a kick.
+ */
+void pvdisplay_update_release(struct pvdisplay_device *pvd)
+{
+	unsigned int i;
+
+	WRITE_ONCE(pvd->updates_held, false);
+	for (i = 0; i < pvd->num_heads; i++) {
+		spin_lock_irq(&pvd->outputs[i].lock);
+		pvdisplay_update_kick_unlock(&pvd->outputs[i]);
 	}
 }
