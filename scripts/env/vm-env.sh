@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Run a command in the sysroot with what the test harness (tests/harness)
 # needs to boot guests: builds QEMU and the guest image if missing, then sets
-#   PVD_QEMU PVD_QEMU_DATADIR PVD_GUEST_ROOT PVD_KERNEL PVD_KVER PVD_RESULTS
+#   PVD_QEMU PVD_QEMU_DATADIR PVD_GUEST_ROOT PVD_GUEST_BLK PVD_GUEST_INITRD
+#   PVD_KERNEL PVD_KVER PVD_RESULTS
 # and passes through PVD_MODULE / PVD_GUEST_BIN / PVD_ACCEL when set.
 #
 #   vm-env.sh -- CMD [ARG...]
@@ -19,6 +20,11 @@ PVD_KVER=$(cat "$sysroot/.kernel-release")
 PVD_QEMU=$("$here/qemu.sh")
 PVD_QEMU_DATADIR=$("$here/qemu.sh" --datadir)
 PVD_GUEST_ROOT=$("$here/guest-image.sh")
+# The same tree as an ext4 image, for guests that migrate (check-full
+# only: 1.2 GB that make check does not need).
+if [ "${PVD_LONG:-}" = 1 ]; then
+	PVD_GUEST_BLK=$("$here/guest-blk-image.sh")
+fi
 # The harness runs inside the sysroot: by default it boots the sysroot's
 # kernel, whose modules the guest image carries.  PVD_KERNEL=/host/bzImage
 # boots another one (it then needs virtiofs, overlayfs and what the test uses
@@ -34,8 +40,13 @@ if [ -n "${PVD_KERNEL:-}" ]; then
 	export PVD_EXTRA_BINDS
 else
 	PVD_KERNEL=/boot/vmlinuz-$PVD_KVER
+	# virtio-blk and ext4 are modules in Debian's kernel: a guest with a
+	# block-device root (harness Vm(root="blk")) needs its initramfs.
+	# The debug kernel has them built in.
+	PVD_GUEST_INITRD=/boot/initrd.img-$PVD_KVER
 fi
 PVD_RESULTS=${PVD_RESULTS:-$PVD_TOP/results}
 mkdir -p "$PVD_RESULTS"
-export PVD_KVER PVD_QEMU PVD_QEMU_DATADIR PVD_GUEST_ROOT PVD_KERNEL PVD_RESULTS
+export PVD_KVER PVD_QEMU PVD_QEMU_DATADIR PVD_GUEST_ROOT PVD_GUEST_BLK PVD_KERNEL \
+	PVD_GUEST_INITRD PVD_RESULTS
 exec "$here/in-sysroot.sh" -- "$@"

@@ -12,6 +12,10 @@ Runs inside the build sysroot (scripts/env/vm-env.sh sets the environment):
     PVD_RESULTS       where per-VM directories (logs, the run share) go
     PVD_ACCEL         tcg or kvm (optional: probed when unset)
     PVD_VIRTIOFSD     virtiofsd binary (default /usr/libexec/virtiofsd)
+    PVD_GUEST_BLK     the guest root as an ext4 image (guest-blk-image.sh),
+                      for Vm(root="blk")
+    PVD_GUEST_INITRD  an initramfs for that root (optional: the kernel's
+                      own drivers must then mount it)
 
 Every step has a timeout.  QEMU and virtiofsd are always stopped by PID, on
 stop(), on exceptions and at interpreter exit.
@@ -218,6 +222,11 @@ class Vm:
     pcie_port: put the display device behind a PCIe root port, where it is
         a PCIe function with function-level reset (sysfs "reset"); on the
         root complex it has no reset method.
+    root: "virtiofs" (default) or "blk": the root and the run share on
+        virtio-blk images instead (read-only root image from
+        $PVD_GUEST_BLK, a fresh share image per VM), for guests that must
+        suspend or migrate, which virtiofs prevents.  What the guest
+        writes under /pvd then stays in the share image.
     """
 
     def __init__(self, name="vm", display_device=PVDISPLAY_DEVICE, heads=None,
@@ -225,7 +234,8 @@ class Vm:
                  display="none", vnc_display=None, vnc=False, xvfb=None, qemu_env=None,
                  memory=2048, smp=2, modules=(), kernel_args="", qemu_args=(),
                  files=None, boot_timeout=None, allow_splats=(),
-                 interactive=False, console_login=False, pcie_port=False):
+                 interactive=False, console_login=False, root="virtiofs",
+                 pcie_port=False):
         self.name = name
         self.display_device = display_device
         self.device_props = dict(device_props or {})
@@ -251,6 +261,9 @@ class Vm:
         self.console_login = console_login
         self.qemu_env = dict(qemu_env or {})
         self.xvfb_size = xvfb
+        if root not in ("virtiofs", "blk"):
+            raise VmError("unknown root %r" % root)
+        self.root = root
         self.pcie_port = pcie_port
         self.accel = detect_accel()
         self.boot_timeout = boot_timeout or (60 if self.accel == "kvm" else 300)
@@ -304,8 +317,11 @@ class Vm:
         self.sockdir = tempfile.mkdtemp(prefix="pvd-")
         try:
             self._prepare_share()
-            self._start_virtiofsd("root", env("PVD_GUEST_ROOT"), readonly=True)
-            self._start_virtiofsd("run", self.share, readonly=False)
+            if self.root == "blk":
+                self._make_share_image()
+            else:
+                self._start_virtiofsd("root", env("PVD_GUEST_ROOT"), readonly=True)
+                self._start_virtiofsd("run", self.share, readonly=False)
             if self.xvfb_size:
                 self.xvfb = Xvfb(*self.xvfb_size, logdir=self.dir,
                                  preexec_fn=_die_with_parent).start()
@@ -372,6 +388,13 @@ class Vm:
             f.write("PVD_CONSOLE_SHELL=%d\n" % (1 if self.interactive else 0))
             f.write("PVD_CONSOLE_LOGIN=%d\n" % (1 if self.console_login else 0))
 
+    def _make_share_image(self):
+        """The run share as a small ext4 image (root="blk")."""
+        self.share_image = os.path.join(self.dir, "share.img")
+        subprocess.run(["mkfs.ext4", "-q", "-F", "-L", "pvdrun", "-d", self.share,
+                        self.share_image, "256M"], check=True, timeout=120,
+                       stdout=subprocess.DEVNULL)
+
     def _start_virtiofsd(self, tag, directory, readonly):
         log = open(os.path.join(self.dir, "virtiofsd-%s.log" % tag), "w")
         cmd = [env("PVD_VIRTIOFSD", "/usr/libexec/virtiofsd"),
@@ -393,8 +416,13 @@ class Vm:
 
     def qemu_command(self):
         mem = "%dM" % self.memory
-        cmdline = ("console=ttyS0,115200 root=pvdroot rootfstype=virtiofs ro "
-                   "init=/usr/local/sbin/pvd-init panic=-1 8250.nr_uarts=1 "
+        if self.root == "blk":
+            # noload: the image is read-only, never replay its journal.
+            root = ("root=/dev/vda rootfstype=ext4 rootflags=noload ro "
+                    "init=/usr/local/sbin/pvd-init-blk ")
+        else:
+            root = "root=pvdroot rootfstype=virtiofs ro init=/usr/local/sbin/pvd-init "
+        cmdline = ("console=ttyS0,115200 " + root + "panic=-1 8250.nr_uarts=1 "
                    # Module loads are slow under TCG: skip the useless ones.
                    "modprobe.blacklist=iTCO_wdt,pcspkr "
                    # A loaded 2-core host slows TCG vCPUs down a lot: give
@@ -418,9 +446,20 @@ class Vm:
                "-nodefaults", "-no-user-config", "-no-reboot",
                "-kernel", env("PVD_KERNEL"), "-append", cmdline,
                "-qmp", "unix:%s,server=on,wait=off" % self._sock("qmp")]
-        for tag in ("root", "run"):
-            cmd += ["-chardev", "socket,id=fs-%s,path=%s" % (tag, self._sock("fs-" + tag)),
-                    "-device", "vhost-user-fs-pci,chardev=fs-%s,tag=pvd%s" % (tag, tag)]
+        if self.root == "blk":
+            # Debian's kernel has virtio-blk and ext4 as modules: its
+            # initramfs loads them and mounts the root (then runs init=).
+            if os.environ.get("PVD_GUEST_INITRD"):
+                cmd += ["-initrd", env("PVD_GUEST_INITRD")]
+            cmd += ["-drive", "if=none,id=root,format=raw,readonly=on,file="
+                    + env("PVD_GUEST_BLK"),
+                    "-device", "virtio-blk-pci,drive=root",
+                    "-drive", "if=none,id=run,format=raw,file=" + self.share_image,
+                    "-device", "virtio-blk-pci,drive=run"]
+        else:
+            for tag in ("root", "run"):
+                cmd += ["-chardev", "socket,id=fs-%s,path=%s" % (tag, self._sock("fs-" + tag)),
+                        "-device", "vhost-user-fs-pci,chardev=fs-%s,tag=pvd%s" % (tag, tag)]
         cmd += ["-chardev", "socket,id=agent,path=%s,server=on,wait=off" % self._sock("agent"),
                 "-device", "virtio-serial-pci,id=vser",
                 "-device", "virtserialport,bus=vser.0,chardev=agent,name=" + AGENT_PORT]
@@ -589,6 +628,72 @@ class Vm:
         self._answers.clear()
         self._kmsg_seq = -1
         self._wait_agent()
+
+    def migrate(self, timeout=600):
+        """Live-migrate the guest to a second QEMU on this host (root="blk"
+        only: virtiofs blocks migration) started paused (-S).  Returns
+        (last, first): screendumps of head 0 on the stopped source and on
+        the destination before it runs; then the destination runs, the
+        source is gone, and this Vm drives the destination."""
+        if self.root != "blk":
+            raise VmError("migration needs Vm(root='blk')")
+        src_qemu, src_qmp, src_sockdir = self.qemu, self.qmp_conn, self.sockdir
+        n = next(_counter)
+        self.sockdir = tempfile.mkdtemp(prefix="pvd-")
+        mig = self._sock("migrate")
+        serial = os.path.join(self.dir, "serial-%d.log" % n)
+        old_serial, self.serial_log = self.serial_log, serial
+        cmd = self.qemu_command() + ["-incoming", "unix:" + mig, "-S"]
+        log = open(os.path.join(self.dir, "qemu-%d.log" % n), "w")
+        dst = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True,
+                               preexec_fn=_die_with_parent)
+        log.close()
+        try:
+            deadline = time.monotonic() + 30
+            while not os.path.exists(mig):
+                if dst.poll() is not None or time.monotonic() > deadline:
+                    raise VmError("destination QEMU did not start (log: %s)" % log.name)
+                time.sleep(0.05)
+            dst_qmp = Qmp(self._sock("qmp"), timeout=30, alive=lambda: dst.poll() is None)
+            src_qmp.command("migrate", {"uri": "unix:" + mig}, timeout=30)
+            deadline = time.monotonic() + timeout
+            while True:
+                st = src_qmp.command("query-migrate", timeout=30).get("status")
+                if st == "completed":
+                    break
+                if st in ("failed", "cancelled") or time.monotonic() > deadline:
+                    raise VmError("migration %s (qemu log: %s)" % (st, log.name))
+                time.sleep(0.2)
+            self.qemu, self.qmp_conn = src_qemu, src_qmp
+            last = self.screendump(path=os.path.join(self.dir, "migrate-%d-src.ppm" % n))
+            self.qemu, self.qmp_conn = dst, dst_qmp
+            first = self.screendump(path=os.path.join(self.dir, "migrate-%d-dst.ppm" % n))
+            dst_qmp.command("cont", timeout=30)
+        except BaseException:
+            if dst.poll() is None:
+                dst.kill()
+                dst.wait(timeout=10)
+            self.qemu, self.qmp_conn = src_qemu, src_qmp
+            shutil.rmtree(self.sockdir, ignore_errors=True)
+            self.sockdir, self.serial_log = src_sockdir, old_serial
+            raise
+        try:
+            src_qmp.command("quit", timeout=10)
+        except (QmpError, QmpTimeout, OSError):
+            pass
+        try:
+            src_qemu.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            src_qemu.kill()
+            src_qemu.wait(timeout=10)
+        src_qmp.close()
+        shutil.rmtree(src_sockdir, ignore_errors=True)
+        if self.agent is not None:
+            self.agent.close()
+        self.agent = _connect_unix(self._sock("agent"), 30, alive=lambda: not self._qemu_died())
+        self._agent_buf = b""
+        return last, first
 
     # -- guest commands ----------------------------------------------------
 
