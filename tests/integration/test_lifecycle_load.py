@@ -22,8 +22,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import MissingComponent, PVDISPLAY_DEVICE, require_device, require_module  # noqa: E402
+from harness import PVDISPLAY_DEVICE, require_device, require_module  # noqa: E402
 from harness.vnc import VncClient  # noqa: E402
+import compositor_checks  # noqa: E402
+from compositor_checks import assert_displaying, stop_compositor  # noqa: E402
 from display_checks import host_matches_guest, quiet_console, wait_for  # noqa: E402
 from resize_checks import (connector_state, crtc_of_connector, fbdev_size,  # noqa: E402
                            record, wait_host_size)
@@ -46,12 +48,6 @@ VM = {
 }
 TIMEOUT = 7200 if LONG else 900
 
-WESTON_ENV = "LIBSEAT_BACKEND=noop XDG_RUNTIME_DIR=/tmp/xdg WAYLAND_DISPLAY=pvd-wl"
-# pgrep -x matches the kernel's 15-byte process name: weston-simple-shm
-# is "weston-simple-s" there.
-CLIENT_COMM = "weston-simple-s"
-DRAWN_CHANGES = 4
-
 
 def virtio_dev(vm):
     r = vm.run("ls /sys/bus/virtio/drivers/pvdisplay/ | grep '^virtio'", check=True)
@@ -59,41 +55,7 @@ def virtio_dev(vm):
 
 
 def start_compositor(vm, mode=BOOT):
-    """weston on the pvdisplay card with an animated client (unless they
-    already run); returns once the host shows it drawing in mode."""
-    for prog in ("weston", "weston-simple-shm"):
-        if vm.run("command -v %s" % prog).rc != 0:
-            raise MissingComponent("%s is not in the guest image" % prog)
-    if vm.run("pgrep -x weston && pgrep -x %s" % CLIENT_COMM).rc != 0:
-        vm.run("pkill -x %s; pkill -x weston; mkdir -p -m 0700 /tmp/xdg" % CLIENT_COMM)
-        vm.spawn("%s exec weston --backend=drm --renderer=pixman --socket=pvd-wl "
-                 "--idle-time=0 --log=/tmp/weston.log" % WESTON_ENV)
-        wait_for(lambda: vm.run("test -S /tmp/xdg/pvd-wl").rc == 0, 120, "weston's socket")
-        vm.spawn("%s exec weston-simple-shm" % WESTON_ENV)
-    assert_displaying(vm, mode)
-
-
-def assert_displaying(vm, mode, timeout=60):
-    """The CRTC of the first connector runs mode, the host shows an image
-    of that size, and the image keeps changing (the client animates)."""
-    _, active, crtc_mode = crtc_of_connector(vm)
-    assert active and crtc_mode == tuple(mode), \
-        "the guest's CRTC: active %s, mode %r; expected %r" % (active, crtc_mode, mode)
-    frames = [wait_host_size(vm, mode, timeout=timeout)[0].data]
-
-    def changed():
-        frames.append(vm.screendump().data)
-        return sum(a != b for a, b in zip(frames, frames[1:])) >= DRAWN_CHANGES
-    # One or two changes could be a restore after a reset; the client
-    # animates, so new frames keep coming.
-    wait_for(changed, timeout, "the host to show the client drawing (%d changes)"
-             % DRAWN_CHANGES, interval=0.3)
-
-
-def stop_compositor(vm):
-    vm.run("pkill -x %s; pkill -x weston; "
-           "for i in $(seq 300); do pgrep -x weston >/dev/null || exit 0; sleep 0.1; done; "
-           "exit 1" % CLIENT_COMM, timeout=60, check=True)
+    compositor_checks.start_compositor(vm, mode)
 
 
 def assert_fbcon_shows(vm, size):
