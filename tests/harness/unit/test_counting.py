@@ -19,7 +19,7 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 sys.path.insert(0, os.path.join(TOP, "tests"))
 
 from harness.igt_compare import compare, names_to_report, stale  # noqa: E402
-from harness.igt_lists import Expect, ListError, load_expectations, load_lists  # noqa: E402
+from harness.igt_lists import Expect, ListError, expand, load_expectations, load_lists  # noqa: E402
 
 SUMMARY = os.path.join(TOP, "scripts", "check", "summary.sh")
 LIB = os.path.join(TOP, "scripts", "check", "lib.sh")
@@ -220,6 +220,17 @@ def test_expectation_files_are_checked():
         assert e["kms_a@x"].result == "Fail" and e["kms_a@x"].reason == "why"
         assert e["kms_a@y"].result == "Skip" and e["kms_a@y"].message.pattern == "pipe_crc"
         assert load_lists("drv", "ci", own=False, lists_dir=d).tests == ["igt@kms_a"]
+
+
+def test_whole_binary_drops_suspend_subtests():
+    # A binary listed whole must not bring its suspend/hibernate subtests
+    # (virtiofs cannot suspend), as listing one by name is refused.
+    lister = ["sh", "-c", "printf 'read-crc\\nsuspend-read-crc\\nS4-hibernate\\n'"]
+    got = expand(["igt@kms_a", "igt@kms_a@read-crc"], lambda t: lister)
+    assert got == ["igt@kms_a@read-crc"], got
+    with tempfile.TemporaryDirectory() as d:
+        write(os.path.join(d, "ci.testlist"), "igt@kms_a@suspend-read-crc\n")
+        expect_error(lambda: load_lists("drv", "ci", own=False, lists_dir=d), "suspend")
 
 
 def res(result, out=""):
