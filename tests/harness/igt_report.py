@@ -5,6 +5,8 @@ the igt tier leaves (results/igt-DRIVER-LIST.json, one per driver, from
 
     python3 tests/harness/igt_report.py results/igt-*-ci.json > docs/igt-results.md
 
+Several files of one driver are merged (a list run in parts).
+
 Per binary: how many subtests passed, failed (any non-pass, non-skip
 result) and were skipped, per driver; then the subtests one driver passes
 and another does not.  Only what the files hold: no expectations, no
@@ -19,11 +21,17 @@ ORDER = ["pvdisplay", "virtio-gpu", "bochs"]
 
 
 def load(paths):
+    """{driver: run}; several files of one driver (a list run in parts,
+    `make igt T=...` one binary at a time) are merged, a test found in two
+    of them keeping the later file's result."""
     runs = {}
     for path in paths:
         with open(path) as f:
             data = json.load(f)
-        runs[data["driver"]] = data
+        run = runs.setdefault(data["driver"], dict(data, tests={}, lists=[]))
+        run["tests"].update(data["tests"])
+        if data["list"] not in run["lists"]:
+            run["lists"].append(data["list"])
     return runs
 
 
@@ -54,7 +62,7 @@ def main():
     for d in drivers:
         r = runs[d]
         out.write("- %s: list `%s`, kernel %s, %d subtests\n"
-                  % (d, r["list"], r.get("kernel", "?"), len(r["tests"])))
+                  % (d, "+".join(r["lists"]), r.get("kernel", "?"), len(r["tests"])))
     out.write("\nCounts per binary are pass / fail / skip (fail: any result that is "
               "neither; a subtest with dynamic subtests counts through them).\n\n")
 
