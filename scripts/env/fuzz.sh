@@ -149,7 +149,10 @@ run() {
 	awk '{ split($5, e, "/"); edges += e[2]; hit += e[1]; n++; if ($1 == "COVERED_FUNC:") c++ }
 	     END { printf "device code: %d of %d functions, %d of %d edges (%.1f%%) reached (%s)\n",
 	           c, n, hit, edges, edges ? 100 * hit / edges : 0, FILENAME }' "$dir/coverage.txt"
-	echo "crash inputs: $(find "$dir/crashes" -type f | wc -l) ($dir/crashes)"
+	# libFuzzer names what it keeps by kind: crash-, leak-, timeout-, oom-
+	# are failures; slow-unit- only took longer than 10 s (a loaded host).
+	echo "failing inputs: $(find "$dir/crashes" -type f ! -name 'slow-unit-*' | wc -l)," \
+		"slow inputs: $(find "$dir/crashes" -type f -name 'slow-unit-*' | wc -l) ($dir/crashes)"
 	if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:|SUMMARY: ' \
 		"$dir/fuzz.log"; then
 		grep -E 'ERROR: |runtime error:|SUMMARY: ' "$dir/fuzz.log" | head -n 5 >&2
