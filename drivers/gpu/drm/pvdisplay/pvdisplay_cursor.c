@@ -269,6 +269,27 @@ static int pvdisplay_cursor_send_set(struct pvdisplay_output *output,
 	return ret;
 }
 
+/**
+ * pvdisplay_cursor_move_pending - is a position still waiting for its turn?
+ * @output: the head
+ *
+ * True while a move the guest made is held back behind the move in flight
+ * (it is queued when that one completes): the device does not know it yet,
+ * so what the host shows is older than what the guest committed.
+ *
+ * Return: whether a move is held back.
+ */
+bool pvdisplay_cursor_move_pending(struct pvdisplay_output *output)
+{
+	struct pvdisplay_cursorq *q = &output->pvd->cursorq;
+	bool pending;
+
+	spin_lock_irq(&q->lock);
+	pending = output->cursor_move_pending;
+	spin_unlock_irq(&q->lock);
+	return pending;
+}
+
 /*
  * CURSOR_MOVE: never waits; coalesces with a move still in flight.  Nothing
  * is sent if the device already has, or is about to get, this position.

@@ -511,6 +511,7 @@ void pvdisplay_cursorq_start(struct pvdisplay_device *pvd,
 void pvdisplay_cursorq_kill(struct pvdisplay_device *pvd);
 void pvdisplay_cursorq_del(struct pvdisplay_device *pvd);
 void pvdisplay_cursorq_callback(struct virtqueue *vq);
+bool pvdisplay_cursor_move_pending(struct pvdisplay_output *output);
 
 /* pvdisplay_crc.c */
 int pvdisplay_crc_init(struct pvdisplay_output *output);
