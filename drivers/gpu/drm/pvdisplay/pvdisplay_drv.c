@@ -168,6 +168,7 @@ static int pvdisplay_probe(struct virtio_device *vdev)
 	pvd->use_dma_api = !virtio_has_dma_quirk(vdev);
 
 	INIT_WORK(&pvd->config_work, pvdisplay_config_work);
+	pvdisplay_fbdev_init(pvd);
 	pvdisplay_vq_init(pvd);
 	pvdisplay_cursorq_init(pvd);
 	INIT_LIST_HEAD(&pvd->resources);
@@ -230,7 +231,8 @@ err_reset:
  *  1. drm_dev_unplug(): no new ioctls; waits for KMS paths and the config
  *     work inside drm_dev_enter() sections, each bounded by the request
  *     timeout.
- *  2. The config work can no longer reach the device; make sure it is idle.
+ *  2. The config and fbcon works can no longer reach the device or be
+ *     queued again; make sure they are idle.
  *  3. Shut the pipes down in software (device access is fenced off by 1;
  *     the heads forget their framebuffers).  Framebuffers freed here still
  *     destroy their resources on the live queue, so their pages are
@@ -248,6 +250,7 @@ static void pvdisplay_quiesce(struct pvdisplay_device *pvd)
 
 	drm_dev_unplug(drm);
 	cancel_work_sync(&pvd->config_work);
+	pvdisplay_fbdev_fini(pvd);
 	drm_atomic_helper_shutdown(drm);
 	pvdisplay_vq_kill(pvd);
 	pvdisplay_update_stop(pvd);

@@ -377,6 +377,8 @@ struct pvdisplay_output {
  * @hotplug_mode_update_property: the connectors' "hotplug_mode_update".
  * @info_lock: protects &pvdisplay_output.info and &pvdisplay_output.edid.
  * @config_work: re-reads display information after a configuration change.
+ * @fbdev_follow_work: resizes fbcon once a DRM master let go of the display
+ *	(pvdisplay_fbdev.c).
  * @resource_ida: allocates resource ids (1..INT_MAX).
  * @res_lock: protects @resources.
  * @resources: GEM objects with a device resource (&pvdisplay_bo.res_node).
@@ -414,6 +416,7 @@ struct pvdisplay_device {
 	/* Protects outputs[].info and outputs[].edid. */
 	struct mutex info_lock;
 	struct work_struct config_work;
+	struct work_struct fbdev_follow_work;
 	struct ida resource_ida;
 	/* Protects resources; see DOC: locking. */
 	struct mutex res_lock;
@@ -583,10 +586,22 @@ enum drm_mode_status pvdisplay_mode_valid(struct drm_device *drm,
 int pvdisplay_fbdev_probe(struct drm_fb_helper *helper,
 			  struct drm_fb_helper_surface_size *sizes);
 void pvdisplay_fbdev_follow(struct pvdisplay_device *pvd);
+void pvdisplay_fbdev_master_drop(struct drm_device *drm, struct drm_file *file);
+void pvdisplay_fbdev_init(struct pvdisplay_device *pvd);
+void pvdisplay_fbdev_fini(struct pvdisplay_device *pvd);
 #define PVDISPLAY_FBDEV_DRIVER_OPS \
-	.fbdev_probe = pvdisplay_fbdev_probe
+	.fbdev_probe = pvdisplay_fbdev_probe, \
+	.master_drop = pvdisplay_fbdev_master_drop
 #else
 static inline void pvdisplay_fbdev_follow(struct pvdisplay_device *pvd)
+{
+}
+
+static inline void pvdisplay_fbdev_init(struct pvdisplay_device *pvd)
+{
+}
+
+static inline void pvdisplay_fbdev_fini(struct pvdisplay_device *pvd)
 {
 }
 

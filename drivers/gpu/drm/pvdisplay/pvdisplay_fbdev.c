@@ -16,7 +16,11 @@
  *   %PVDISPLAY_FBDEV_MAX_HEIGHT, so that the helper can pick any mode up to
  *   that size later;
  * - pvdisplay_fbdev_follow(), called after each hotplug event, sets fbcon's
- *   size to the mode the helper picked, as FBIOPUT_VSCREENINFO would.
+ *   size to the mode the helper picked, as FBIOPUT_VSCREENINFO would;
+ * - while a DRM master holds the display the helper defers the hotplug and
+ *   only applies it when it restores its modes, which no driver hook
+ *   follows: so when a master lets go, pvdisplay_fbdev_follow_work() applies
+ *   the deferred hotplug itself and resizes fbcon.
  *
  * See docs/driver.md, "fbdev and fbcon".
  */
@@ -26,6 +30,8 @@
 #include <linux/minmax.h>
 
 #include <drm/drm_client.h>
+#include <drm/drm_client_event.h>
+#include <drm/drm_drv.h>
 #include <drm/drm_fb_helper.h>
 #include <drm/drm_fbdev_shmem.h>
 #include <drm/drm_print.h>
@@ -96,8 +102,9 @@ static void pvdisplay_fbdev_mode_size(struct drm_fb_helper *helper,
  *
  * Called from the configuration-change work after the hotplug event, by
  * which time the fbdev helper has picked and set its new modes (the event
- * reaches in-kernel clients synchronously), inside drm_dev_enter(), so
- * fbdev cannot be unregistered meanwhile.  Does nothing while a DRM master
+ * reaches in-kernel clients synchronously), and from the work that follows
+ * a master's drop; both inside drm_dev_enter(), so fbdev cannot be
+ * unregistered meanwhile.  Does nothing while a DRM master
  * holds the display: the helper then keeps its modes until it is restored.
  *
  * Locking: the helper's own lock only to read its state, then the console
@@ -142,4 +149,76 @@ void pvdisplay_fbdev_follow(struct pvdisplay_device *pvd)
 	}
 	unlock_fb_info(info);
 	console_unlock();
+}
+
+/*
+ * After a DRM master let go of the display: if the fbdev helper deferred a
+ * hotplug meanwhile, apply it now and make fbcon follow.  The helper would
+ * apply it itself when it restores its modes (last close, a switch back to
+ * a text console), but nothing resizes fbcon after that.  The work may run
+ * before or after that restore, and before the master is fully gone:
+ * drm_fb_helper_hotplug_event() waits for the master lock the dropping
+ * file holds, applies the new modes once there is no master, and defers
+ * again if a new master took over (whose own drop queues this work again).
+ * Applying the same modes twice, here and in the restore, changes nothing.
+ */
+static void pvdisplay_fbdev_follow_work(struct work_struct *work)
+{
+	struct pvdisplay_device *pvd =
+		container_of(work, struct pvdisplay_device, fbdev_follow_work);
+	struct drm_fb_helper *helper;
+	bool deferred;
+	int idx;
+
+	if (!drm_dev_enter(&pvd->drm, &idx))
+		return;
+
+	helper = pvd->drm.fb_helper;
+	if (helper) {
+		mutex_lock(&helper->lock);
+		deferred = helper->delayed_hotplug;
+		mutex_unlock(&helper->lock);
+		if (deferred)
+			drm_client_dev_hotplug(&pvd->drm);
+		pvdisplay_fbdev_follow(pvd);
+	}
+
+	drm_dev_exit(idx);
+}
+
+/**
+ * pvdisplay_fbdev_master_drop - &drm_driver.master_drop
+ * @drm: the DRM device
+ * @file: the file that was master
+ *
+ * Called with the master lock held, so fbcon is followed from a work item
+ * (pvdisplay_fbdev_follow_work()).  Nothing is queued once the device is
+ * unplugged: pvdisplay_fbdev_fini() then waits for what was.
+ */
+void pvdisplay_fbdev_master_drop(struct drm_device *drm, struct drm_file *file)
+{
+	int idx;
+
+	if (drm_dev_enter(drm, &idx)) {
+		schedule_work(&to_pvd(drm)->fbdev_follow_work);
+		drm_dev_exit(idx);
+	}
+}
+
+/**
+ * pvdisplay_fbdev_init - set up fbcon following for a new device
+ * @pvd: the device
+ */
+void pvdisplay_fbdev_init(struct pvdisplay_device *pvd)
+{
+	INIT_WORK(&pvd->fbdev_follow_work, pvdisplay_fbdev_follow_work);
+}
+
+/**
+ * pvdisplay_fbdev_fini - wait for fbcon following to be idle
+ * @pvd: the device, unplugged (so nothing queues the work again)
+ */
+void pvdisplay_fbdev_fini(struct pvdisplay_device *pvd)
+{
+	cancel_work_sync(&pvd->fbdev_follow_work);
 }
