@@ -20,7 +20,8 @@
 #                        in results/fuzz/ (scripts/env/fuzz.sh)
 #   make bench           the same workloads on pvdisplay, virtio-gpu and
 #                        bochs-display, one table (BENCH=smoke: a short run;
-#                        BENCH_DEVICES=pvdisplay,virtio-gpu: a subset)
+#                        BENCH_DEVICES=pvdisplay,virtio-gpu: a subset;
+#                        BENCH_REPEAT=N: medians of N interleaved rounds)
 #   make clean           driver build products, build/ and results/
 #   make clean-cache     also the sysroot, QEMU, guest image and ccache
 
@@ -75,7 +76,8 @@ fuzz:
 	@$(ENV)/fuzz.sh run $(FUZZ_SECONDS)
 
 bench:
-	@BENCH=$(BENCH) BENCH_DEVICES=$(BENCH_DEVICES) scripts/bench/bench.sh
+	@BENCH=$(BENCH) BENCH_DEVICES=$(BENCH_DEVICES) BENCH_REPEAT=$(BENCH_REPEAT) \
+		scripts/bench/bench.sh
 
 clean:
 	rm -f $(addprefix $(DRIVER)/,*.o *.ko *.mod *.mod.c .*.cmd Module.symvers \

@@ -3,7 +3,7 @@
 one guest each, same QEMU binary and guest kernel, in one run.
 
     scripts/env/vm-env.sh -- python3 bench/bench.py [--profile full|smoke]
-                                                    [--out DIR]
+                                                    [--out DIR] [--repeat N]
 
 How "shown" is observed: every guest gets -device x-display-probe (see
 qemu-device/hw/display/display-probe.c), a display change listener on the
@@ -15,11 +15,16 @@ point.  docs/performance.md explains the method and keeps the last table.
 
 Writes DIR/results.json (everything measured), DIR/summary.md (the table)
 and DIR/plot.svg; prints the table.
+
+--repeat N runs N rounds, each device once per round in turn (so that a
+change of the host's load hits every device alike), and reports each
+figure's median over the rounds; results.json keeps every round.
 """
 
 import argparse
 import json
 import os
+import statistics
 import sys
 import time
 
@@ -299,6 +304,24 @@ def run_device(name, prof, out, errors):
     return res
 
 
+def median_merge(runs):
+    """One result of the same shape as each of runs (a device's results of
+    several rounds): numbers are the median of the rounds that have them,
+    anything else is the first round's."""
+    runs = [r for r in runs if r is not None]
+    if not runs:
+        return None
+    if all(isinstance(r, dict) for r in runs):
+        keys = []
+        for r in runs:
+            keys += [k for k in r if k not in keys]
+        return {k: median_merge([r.get(k) for r in runs]) for k in keys}
+    nums = [r for r in runs if isinstance(r, (int, float)) and not isinstance(r, bool)]
+    if len(nums) == len(runs):
+        return statistics.median(nums)
+    return runs[0]
+
+
 # -- reporting ---------------------------------------------------------------
 
 def fmt(v, unit=""):
@@ -424,7 +447,11 @@ def main():
     ap.add_argument("--out", default=os.path.join(os.environ.get("PVD_RESULTS", "results"),
                                                   "bench"))
     ap.add_argument("--devices", help="comma-separated subset of the profile's devices")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="rounds of every device; figures are the medians")
     args = ap.parse_args()
+    if args.repeat < 1:
+        raise SystemExit("bench: --repeat must be at least 1")
     prof = dict(PROFILES[args.profile])
     if args.devices:
         prof["devices"] = args.devices.split(",")
@@ -432,20 +459,28 @@ def main():
     if pvdisplay_module() is None:
         raise SystemExit("bench: pvdisplay.ko not built (PVD_MODULE)")
 
-    results, errors = {}, []
+    rounds, errors = {name: [] for name in prof["devices"]}, []
     t0 = time.monotonic()
-    for name in prof["devices"]:
-        results[name] = run_device(name, prof, args.out, errors)
+    for i in range(args.repeat):
+        for name in prof["devices"]:
+            if args.repeat > 1:
+                print("bench: round %d of %d" % (i + 1, args.repeat), flush=True)
+            rounds[name].append(run_device(name, prof, args.out, errors))
+    results = {name: median_merge(runs) for name, runs in rounds.items()}
     meta = {"profile": args.profile, "minutes": (time.monotonic() - t0) / 60,
+            "rounds": args.repeat,
             "qemu": os.environ.get("PVD_QEMU"), "kernel": results[prof["devices"][0]]["kernel"],
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump({"meta": meta, "profile": prof, "results": results,
+                   "rounds": rounds if args.repeat > 1 else None,
                    "errors": errors}, f, indent=1)
     text = table(results, prof)
     with open(os.path.join(args.out, "summary.md"), "w") as f:
-        f.write("%s, profile %s, guest kernel %s\n\n%s\n"
-                % (meta["date"], args.profile, meta["kernel"], text))
+        f.write("%s, profile %s, %s, guest kernel %s\n\n%s\n"
+                % (meta["date"], args.profile,
+                   "median of %d rounds" % args.repeat if args.repeat > 1 else "one round",
+                   meta["kernel"], text))
     plot(results, prof, os.path.join(args.out, "plot.svg"))
     print(text)
     print("bench: results in %s (results.json, summary.md, plot.svg), %.1f min"

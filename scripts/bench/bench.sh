@@ -20,4 +20,5 @@ export PVD_MODULE PVD_GUEST_BIN
 "$env/qemu.sh" >/dev/null || pvd_die "building QEMU failed (see the step named above)"
 "$env/guest-image.sh" >/dev/null || pvd_die "building the guest image failed"
 exec "$env/vm-env.sh" -- python3 "$PVD_TOP/bench/bench.py" \
-	--profile "${BENCH:-full}" --out "$PVD_RESULTS/bench" ${BENCH_DEVICES:+--devices "$BENCH_DEVICES"}
+	--profile "${BENCH:-full}" --out "$PVD_RESULTS/bench" --repeat "${BENCH_REPEAT:-1}" \
+	${BENCH_DEVICES:+--devices "$BENCH_DEVICES"}
