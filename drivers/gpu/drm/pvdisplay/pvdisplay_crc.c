@@ -10,10 +10,12 @@
  * The device has no frame clock, the guest's vblank timer is the frame
  * clock: each vblank while the source is on queues a work item that sends
  * GET_CRC on the control queue and adds the answer as the CRC of that
- * vblank's frame.  Ring order makes the answer cover every update made
+ * vblank's frame.  Ring order makes the answer cover every update queued
  * before, and the device drains the cursor queue first, so cursor moves
- * are covered too; a frame during which a move is still held back in the
- * guest (moves coalesce behind the one in flight) gets no CRC.
+ * are covered too.  What the guest has not queued yet is not: a frame
+ * during which a head update (one request per head in flight, the rest
+ * coalesces behind it) or a cursor move (likewise) is still held back in
+ * the guest gets no CRC.
  *
  * When the work falls behind (a GET_CRC takes longer than a frame under a
  * loaded host), the frames it missed are reported only if their CRC is
@@ -114,13 +116,14 @@ static void pvdisplay_crc_work(struct work_struct *work)
 	width = READ_ONCE(crtc->mode.hdisplay);
 	height = READ_ONCE(crtc->mode.vdisplay);
 	/*
-	 * A cursor move held back behind the one in flight is not in the
-	 * device's rings yet, so this GET_CRC would not cover it: the frame
-	 * is skipped, and so are the next ones until the move is queued.
-	 * Queuing it moves pvdisplay_requests_queued(), so no skipped frame
-	 * gets the old CRC afterwards either.
+	 * A head update or cursor move held back behind the one in flight
+	 * is not in the device's rings yet, so this GET_CRC would not cover
+	 * it: the frame is skipped, and so are the next ones until it is
+	 * queued.  Queuing it moves pvdisplay_requests_queued(), so no
+	 * skipped frame gets the old CRC afterwards either.
 	 */
-	if (width && height && !pvdisplay_cursor_move_pending(output)) {
+	if (width && height && !pvdisplay_update_held_back(output) &&
+	    !pvdisplay_cursor_move_pending(output)) {
 		queued = pvdisplay_requests_queued(output->pvd);
 		ret = pvdisplay_cmd_get_crc(output, width, height, &crc);
 		if (!ret)

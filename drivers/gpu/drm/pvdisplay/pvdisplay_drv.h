@@ -560,6 +560,7 @@ void pvdisplay_update_show(struct pvdisplay_output *output,
 			   const struct drm_plane_state *old_state,
 			   const struct drm_plane_state *new_state, bool full);
 void pvdisplay_update_off(struct pvdisplay_output *output);
+bool pvdisplay_update_held_back(struct pvdisplay_output *output);
 void pvdisplay_update_dirty(struct pvdisplay_output *output,
 			    const struct drm_framebuffer *fb,
 			    const struct drm_clip_rect *clips,

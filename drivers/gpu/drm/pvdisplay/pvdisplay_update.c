@@ -385,6 +385,32 @@ void pvdisplay_update_dirty(struct pvdisplay_output *output,
 }
 
 /**
+ * pvdisplay_update_held_back - whether the head has changes not in the ring
+ * @output: the head
+ *
+ * True when a commit or front-buffer damage is recorded but not queued to
+ * the device: held behind the request in flight, or by a device reset or a
+ * failed update.  A request queued from now on (GET_CRC) is carried out
+ * before anything recorded later but would not cover these, so the host
+ * shows something older than what the guest committed.  Mirrors the
+ * decision of pvdisplay_update_kick().
+ *
+ * Return: whether a change of the head is held back.
+ */
+bool pvdisplay_update_held_back(struct pvdisplay_output *output)
+{
+	bool held;
+
+	spin_lock_irq(&output->lock);
+	if (output->shown_fb)
+		held = output->need_full || output->pending.nr_rects;
+	else
+		held = output->dev_on;
+	spin_unlock_irq(&output->lock);
+	return held;
+}
+
+/**
  * pvdisplay_update_hold_event - hold a commit's event until the device answers
  * @output: the head
  * @event: the event of a commit whose plane update was recorded already
