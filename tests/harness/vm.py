@@ -56,6 +56,12 @@ AGENT_PORT = "org.pvdisplay.agent"
 # (F), red-zones (Z) and poisons (P) its objects.
 DEBUG_KERNEL_ARGS = "kfence.sample_interval=100 slab_debug=FZP"
 SCREENDUMPS_KEPT = 4
+# -M per Vm(machine=): no SATA/SMBus controllers on q35 (nothing uses them;
+# their drivers cost boot time), no VMware port.  The i440fx's SMBus is its
+# ACPI power-management function: it stays.
+MACHINE_ARGS = {"q35": "q35,sata=off,smbus=off,vmport=off", "pc": "pc,vmport=off"}
+# Where the guest writes the exit status of its suspend (Vm.suspend()).
+SUSPEND_RC = "/tmp/pvd-suspend.rc"
 
 
 class VmError(Exception):
@@ -219,6 +225,11 @@ class Vm:
     files: {name: host path} copied to /pvd/files/name in the guest.
     allow_splats: regexes of kernel log lines this VM provokes on purpose.
     interactive: serial console on this terminal, a shell on it (make run).
+    machine: "q35" (default) or "pc" (i440fx).  Guests that suspend to
+        RAM more than once need "pc": after an S3 resume SeaBIOS sets up
+        the i440fx's ACPI power-management registers again but not the
+        q35's (ICH9), so a q35 guest's next suspend request reaches no
+        register and returns at once without the machine sleeping.
     pcie_port: put the display device behind a PCIe root port, where it is
         a PCIe function with function-level reset (sysfs "reset"); on the
         root complex it has no reset method.
@@ -235,7 +246,7 @@ class Vm:
                  memory=2048, smp=2, modules=(), kernel_args="", qemu_args=(),
                  files=None, boot_timeout=None, allow_splats=(),
                  interactive=False, console_login=False, root="virtiofs",
-                 pcie_port=False):
+                 pcie_port=False, machine="q35"):
         self.name = name
         self.display_device = display_device
         self.device_props = dict(device_props or {})
@@ -265,6 +276,11 @@ class Vm:
             raise VmError("unknown root %r" % root)
         self.root = root
         self.pcie_port = pcie_port
+        if machine not in ("q35", "pc"):
+            raise VmError("unknown machine %r" % machine)
+        if pcie_port and machine != "q35":
+            raise VmError("pcie_port needs machine='q35'")
+        self.machine = machine
         self.accel = detect_accel()
         self.boot_timeout = boot_timeout or (60 if self.accel == "kvm" else 300)
         # How long past a command's own timeout the guest may take to answer
@@ -435,9 +451,8 @@ class Vm:
                    + self.kernel_args).strip()
         accel = self.accel if self.accel == "kvm" else "tcg,thread=multi"
         cmd = [env("PVD_QEMU"), "-L", env("PVD_QEMU_DATADIR"),
-               # No SATA/SMBus controllers (nothing uses them; their
-               # drivers cost boot time), no nested virtualisation.
-               "-name", self.name, "-M", "q35,sata=off,smbus=off,vmport=off",
+               # No nested virtualisation.
+               "-name", self.name, "-M", MACHINE_ARGS[self.machine],
                "-accel", accel,
                "-cpu", "host,-vmx,-svm" if self.accel == "kvm" else "max,-vmx,-svm",
                "-smp", str(self.smp), "-m", mem,
@@ -628,6 +643,72 @@ class Vm:
         self._answers.clear()
         self._kmsg_seq = -1
         self._wait_agent()
+
+    def suspend(self, timeout=120):
+        """Suspend the guest to RAM (ACPI S3) and return once QEMU reports
+        it suspended.  The guest needs root="blk" (virtiofs refuses to
+        suspend) and, to suspend more than once, machine="pc" (see
+        there).  Wake it with wakeup().  The guest writes the exit status
+        of its `echo mem > /sys/power/state` to SUSPEND_RC once it is
+        back."""
+        # Started from a session of its own and delayed, so that the agent's
+        # answer to this command is out before userspace freezes.
+        self.run("rm -f %s; setsid -f sh -c 'sleep 3; echo mem >/sys/power/state; "
+                 "echo $? >%s' </dev/null >/dev/null 2>&1" % (SUSPEND_RC, SUSPEND_RC),
+                 timeout=30, check=True)
+        deadline = time.monotonic() + timeout
+        while self.qmp("query-status")["status"] != "suspended":
+            if time.monotonic() > deadline:
+                # Not asleep, so the guest may still answer: say why.
+                try:
+                    why = self.run("cat %s; dmesg | tail -25" % SUSPEND_RC, timeout=30).stdout
+                except VmError as e:
+                    why = "(no answer: %s)" % e
+                raise VmError("the guest did not suspend within %d s; exit status of "
+                              "the suspend, then the kernel log's tail:\n%s" % (timeout, why))
+            time.sleep(0.2)
+
+    def wakeup(self, timeout=120):
+        """Wake a suspended guest from the host (QMP system_wakeup) and
+        return once its agent answers again."""
+        self.qmp("system_wakeup")
+        self._relink_agent(timeout)
+
+    def _relink_agent(self, timeout):
+        """After a resume: reconnect to the agent's port until a ping is
+        answered.
+
+        The guest's virtio_console restore (Debian's 7.3 kernel) asks QEMU
+        for each port's host state (PORT_READY) before it gives the control
+        receive queue any buffer; QEMU's answer, PORT_OPEN, finds the queue
+        empty and is dropped.  The guest then believes nobody is connected
+        on the host side: a read with nothing queued returns end-of-file and
+        every write blocks, so the agent gets requests but its answers never
+        leave.  A new connection on the host side makes QEMU send PORT_OPEN
+        again (if the guest has not refilled the queue yet, it is lost
+        again: hence the retries)."""
+        deadline = time.monotonic() + timeout
+        with self._read_lock:
+            while True:
+                self.agent.close()
+                self.agent = _connect_unix(self._sock("agent"), 30,
+                                           alive=lambda: not self._qemu_died())
+                self._agent_buf = b""
+                rid = next(self._req)
+                self.agent.sendall(json.dumps({"op": "ping", "id": rid}).encode() + b"\n")
+                attempt_end = min(deadline, time.monotonic() + 10)
+                while time.monotonic() < attempt_end:
+                    msg = self._agent_read()
+                    if msg is None:
+                        continue
+                    # Any ping answer will do, this one's or an earlier
+                    # attempt's: the way back is open.
+                    if msg.get("pong"):
+                        return
+                    self._answers[msg.get("id")] = msg
+                if time.monotonic() >= deadline:
+                    self._hung("the guest agent did not answer within %d s of the "
+                               "wakeup" % timeout)
 
     def migrate(self, timeout=600):
         """Live-migrate the guest to a second QEMU on this host (root="blk"
