@@ -22,12 +22,16 @@ class Image:
     @classmethod
     def load(cls, path):
         with open(path, "rb") as f:
-            blob = f.read()
+            return cls.from_bytes(f.read(), path)
+
+    @classmethod
+    def from_bytes(cls, blob, name="image"):
+        """A PPM or PNG file's contents; name is for the error message."""
         if blob.startswith(b"\x89PNG\r\n\x1a\n"):
             return cls.from_png(blob)
         if blob.startswith(b"P6"):
             return cls.from_ppm(blob)
-        raise ValueError("%s: neither PPM (P6) nor PNG" % path)
+        raise ValueError("%s: neither PPM (P6) nor PNG" % name)
 
     @classmethod
     def from_ppm(cls, blob):

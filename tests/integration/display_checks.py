@@ -2,6 +2,7 @@
 """Helpers for host-driven display tests: image comparison and the guest
 programs of igt-tests/ (pvd_paint, pvd_fbdump, pvd_fbwrite)."""
 
+import base64
 import os
 import re
 import time
@@ -60,8 +61,14 @@ def rgb(hexstr):
 
 
 def guest_image(vm, path):
-    """Load an image the guest wrote under /pvd (the run share)."""
+    """Load an image the guest wrote under /pvd (the run share).  With a
+    block-device root (Vm(root="blk")) the share is a disk image only the
+    guest reads: the file comes through the agent then (images up to
+    1920x1080: the agent sends 8 MiB of output at most), and is removed."""
     assert path.startswith("/pvd/")
+    if vm.root == "blk":
+        out = vm.run("base64 -w0 %s && rm %s" % (path, path), timeout=120, check=True)
+        return Image.from_bytes(base64.b64decode(out.stdout), path)
     return Image.load(os.path.join(vm.share, path[len("/pvd/"):]))
 
 
