@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: MIT
+"""Suspend to RAM (ACPI S3) and wake-up from the host, with fbcon alone on
+the display and then with weston drawing (make check-full only,
+PVD_LONG=1: the guest boots from a block device through the kernel's
+initramfs, which alone takes longer than make check's budget for it).
+
+The guest needs a root that can suspend: virtiofs refuses, so this file's
+guest boots from the guest tree as a read-only virtio-blk image
+(Vm(root="blk")), on an i440fx machine (Vm(machine="pc")), where the
+firmware restores the ACPI registers after a resume.  Vm.suspend() has the
+guest write "mem" to /sys/power/state; Vm.wakeup() wakes it with QMP
+system_wakeup (QEMU resets the devices, the guest's drivers restore them)
+and waits for the agent to answer again.
+
+Each cycle must really go through S3: QEMU reports the guest suspended,
+the guest's write to /sys/power/state succeeds and its count of successful
+suspends goes up by one.  Afterwards the display is back: under fbcon the
+host shows the console as it was before, pixel for pixel; under weston the
+CRTC runs the boot mode, the host image has that size and keeps changing,
+and weston and its client are the same processes.  Any splat or driver
+error line in the guest's log fails the test (the harness).
+PVD_SUSPEND_CYCLES (default 5) sets the number of cycles of each."""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from harness import PVDISPLAY_DEVICE, require_device, require_module  # noqa: E402
+from harness.vm import SUSPEND_RC  # noqa: E402
+from compositor_checks import CLIENT_COMM, assert_displaying, start_compositor  # noqa: E402
+from display_checks import (diff_bbox, host_matches_guest, quiet_console,  # noqa: E402
+                            rect_color, wait_for)
+
+require_device(PVDISPLAY_DEVICE)
+LONG = os.environ.get("PVD_LONG") == "1"
+CYCLES = int(os.environ.get("PVD_SUSPEND_CYCLES", "5"))
+BOOT = (800, 600)
+VM = {
+    "modules": [require_module()],
+    "root": "blk",
+    # Not q35: its firmware leaves the ACPI registers off after the first
+    # resume, and later suspends do not happen (see harness.Vm).
+    "machine": "pc",
+    "xres": BOOT[0], "yres": BOOT[1],
+}
+TIMEOUT = 1800
+
+
+def suspends(vm):
+    return int(vm.run("cat /sys/power/suspend_stats/success", check=True).stdout)
+
+
+def suspend_resume(vm, cycle):
+    """One cycle through S3 that the guest's kernel counts as done."""
+    before = suspends(vm)
+    vm.suspend()
+    vm.wakeup()
+    rc = vm.run("cat %s" % SUSPEND_RC, check=True).stdout.strip()
+    assert rc == "0", "cycle %d: echo mem >/sys/power/state exited %s" % (cycle, rc)
+    assert suspends(vm) == before + 1, "cycle %d: the guest counted no suspend" % cycle
+
+
+def shows(vm, image):
+    """The host shows exactly image."""
+    now = vm.screendump()
+    return (now.width, now.height) == (image.width, image.height) and now.data == image.data
+
+
+def pids(vm):
+    return vm.run("pgrep -x weston; pgrep -x %s" % CLIENT_COMM, check=True).stdout.split()
+
+
+if LONG:
+    def test_suspend_resume_fbcon(vm):
+        """fbcon alone: after each wake-up the host shows the console as it
+        was, pixel for pixel, and exactly what the guest's CRTC scans out."""
+        quiet_console(vm)
+        vm.run("printf 'pvdisplay suspend test\\n' >/dev/tty1", check=True)
+        host_matches_guest(vm, timeout=30)
+        console = vm.screendump()
+        assert (console.width, console.height) == BOOT
+        assert rect_color(console, 0, 0, *BOOT) is None, "the host shows no text"
+        assert diff_bbox(console, vm.screendump()) is None, "the console still changes"
+        for i in range(CYCLES):
+            suspend_resume(vm, i)
+            wait_for(lambda: shows(vm, console), 60,
+                     "cycle %d: the host to show the console again" % i)
+            host_matches_guest(vm, timeout=30)
+
+    def test_suspend_resume_weston(vm):
+        """weston and an animated client: after each wake-up the host shows
+        them drawing again in the boot mode, from the same processes."""
+        start_compositor(vm, BOOT)
+        running = pids(vm)
+        for i in range(CYCLES):
+            suspend_resume(vm, i)
+            assert_displaying(vm, BOOT)
+            assert pids(vm) == running, "cycle %d: weston or its client restarted" % i
