@@ -34,6 +34,11 @@ kbuild_vars=()
 [ -n "${W:-}" ] && kbuild_vars+=("W=$W")
 [ -n "${C:-}" ] && kbuild_vars+=("C=$C")
 log=$PVD_LOGS/module-build.log
+# kbuild writes into the driver directory: two builds there at once (two
+# runs of make in one checkout) interleave and can leave a broken module
+# (one seen without .return_sites, which the guest refused).  One at a time
+# per checkout; the lock is released when this script exits.
+pvd_lock "module-build-$(pvd_hash "-$driver")"
 if ! pvd_step "build pvdisplay.ko against $kdir" "$log" \
 	"$here/in-sysroot.sh" -- make -C "$kdir" M="$driver" -j "$PVD_JOBS" \
 	"${kbuild_vars[@]}" modules; then
