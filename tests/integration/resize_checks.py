@@ -26,7 +26,7 @@ def connector_name(index):
 
 
 def connector_sysfs(vm, index=0):
-    """sysfs directory of connector index (card0-Virtual-N)."""
+    """sysfs directory of connector index (cardN-Virtual-N)."""
     out = vm.run("ls -d /sys/class/drm/card*-%s" % connector_name(index), check=True)
     return out.stdout.split()[0]
 

@@ -41,7 +41,9 @@ def test_kmscube(vm):
     frames, mode = 30, (640, 480)
     # kmscube quits when its stdin reaches EOF: give it one that stays open.
     # 640x480: llvmpipe under TCG draws a few frames per second at most.
-    proc = vm.spawn("sleep 1000 | kmscube --vmode=%dx%d --count=%d" % (mode + (frames,)))
+    # -D: kmscube's default is card0, which is vgem's with the debug kernel.
+    proc = vm.spawn("sleep 1000 | kmscube -D $(pvd-card) --vmode=%dx%d --count=%d"
+                    % (mode + (frames,)))
     try:
         center = (mode[0] // 2, mode[1] // 2)
 

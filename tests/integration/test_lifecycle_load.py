@@ -93,7 +93,7 @@ def test_unbind_bind_while_drawing(vm):
         stop_compositor(vm)
         vm.run("echo %s > /sys/bus/virtio/drivers/pvdisplay/bind" % dev, timeout=120,
                check=True)
-        vm.run("udevadm settle -t 30; test -c /dev/dri/card0", check=True)
+        vm.run("udevadm settle -t 30; pvd-card >/dev/null", check=True)
         assert_fbcon_shows(vm, BOOT)
 
 
@@ -158,7 +158,7 @@ if LONG:
             start_compositor(vm)
             stop_compositor(vm)
             vm.run("rmmod pvdisplay && pvd-insmod %s && udevadm settle -t 30 && "
-                   "test -c /dev/dri/card0" % ko, timeout=180, check=True)
+                   "pvd-card >/dev/null" % ko, timeout=180, check=True)
         start_compositor(vm)
         stop_compositor(vm)
 
@@ -177,7 +177,7 @@ if LONG:
         time.sleep(2)
         vm.reconnect_agent()
         assert boot_id(vm) != before, "the guest did not reboot"
-        vm.run("udevadm settle -t 30; test -c /dev/dri/card0", check=True)
+        vm.run("udevadm settle -t 30; pvd-card >/dev/null", check=True)
         start_compositor(vm)
         stop_compositor(vm)
 
