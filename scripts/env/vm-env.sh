@@ -3,7 +3,7 @@
 # Run a command in the sysroot with what the test harness (tests/harness)
 # needs to boot guests: builds QEMU and the guest image if missing, then sets
 #   PVD_QEMU PVD_QEMU_DATADIR PVD_GUEST_ROOT PVD_GUEST_BLK PVD_GUEST_INITRD
-#   PVD_KERNEL PVD_KVER PVD_RESULTS
+#   PVD_KERNEL PVD_KVER PVD_GUEST_KVER PVD_KDIR PVD_RESULTS
 # and passes through PVD_MODULE / PVD_GUEST_BIN / PVD_ACCEL when set.
 #
 #   vm-env.sh -- CMD [ARG...]
@@ -31,8 +31,16 @@ fi
 # built in, as the guest's /lib/modules belongs to the sysroot kernel).
 # PVD_DEBUG_KERNEL=1 (make check-full) boots the kernel that reports
 # (debug-kernel.sh: lockdep, KASAN, KFENCE, ...), built if missing.
+# PVD_KVER stays the sysroot's (the guest image's /lib/modules); the kernel
+# the guest reports (uname -r) and the tree to build test modules against
+# are PVD_GUEST_KVER and PVD_KDIR.
+PVD_GUEST_KVER=$PVD_KVER
+PVD_KDIR=/usr/src/linux-headers-$PVD_KVER
 if [ "${PVD_DEBUG_KERNEL:-}" = 1 ] && [ -z "${PVD_KERNEL:-}" ]; then
 	PVD_KERNEL=$("$here/debug-kernel.sh")
+	PVD_KDIR=$("$here/debug-kernel.sh" --tree)
+	PVD_GUEST_KVER=$(cat "$PVD_KDIR/../.kernel-release")
+	PVD_EXTRA_BINDS="${PVD_EXTRA_BINDS:-} $PVD_KDIR"
 fi
 if [ -n "${PVD_KERNEL:-}" ]; then
 	PVD_KERNEL=$(realpath "$PVD_KERNEL")
@@ -47,6 +55,6 @@ else
 fi
 PVD_RESULTS=${PVD_RESULTS:-$PVD_TOP/results}
 mkdir -p "$PVD_RESULTS"
-export PVD_KVER PVD_QEMU PVD_QEMU_DATADIR PVD_GUEST_ROOT PVD_GUEST_BLK PVD_KERNEL \
-	PVD_GUEST_INITRD PVD_RESULTS
+export PVD_KVER PVD_GUEST_KVER PVD_KDIR PVD_QEMU PVD_QEMU_DATADIR PVD_GUEST_ROOT \
+	PVD_GUEST_BLK PVD_KERNEL PVD_GUEST_INITRD PVD_RESULTS
 exec "$here/in-sysroot.sh" -- "$@"

@@ -8,6 +8,11 @@
  *   what=warn   a WARN() (the report every kernel can give)
  *   what=kfence a use-after-free read of a KFENCE-guarded object (the
  *               report only a guest booted with KFENCE sampling gives)
+ *   what=kasan  a read one byte past a kmalloc()ed object (reported by a
+ *               KASAN kernel only: the debug kernel)
+ *   what=lockdep two mutexes taken in both orders, one after the other: no
+ *               deadlock happens, but lockdep (debug kernel) reports the
+ *               inversion as a possible one
  *
  * Loading always fails with -ECANCELED after the report, so the module never
  * stays loaded.  Never build this into anything but a test guest.
@@ -17,11 +22,12 @@
 #include <linux/jiffies.h>
 #include <linux/kfence.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 
 static char *what = "warn";
 module_param(what, charp, 0444);
-MODULE_PARM_DESC(what, "report to provoke: warn or kfence");
+MODULE_PARM_DESC(what, "report to provoke: warn, kfence, kasan or lockdep");
 
 /*
  * KFENCE guards one sampled allocation per sample interval: allocate until
@@ -48,6 +54,37 @@ static int pvd_splat_kfence(void)
 	return -ETIMEDOUT;
 }
 
+/* Read past the end: KASAN poisons the bytes after the requested size. */
+static int pvd_splat_kasan(void)
+{
+	size_t size = 30;
+	char *p = kmalloc(size, GFP_KERNEL);
+
+	if (!p)
+		return -ENOMEM;
+	pr_info("pvd_splat: read out of bounds: %d\n", READ_ONCE(p[size]));
+	kfree(p);
+	return -ECANCELED;
+}
+
+static DEFINE_MUTEX(pvd_splat_a);
+static DEFINE_MUTEX(pvd_splat_b);
+
+/* a then b, later b then a: the order lockdep records, then its inverse. */
+static int pvd_splat_lockdep(void)
+{
+	mutex_lock(&pvd_splat_a);
+	mutex_lock(&pvd_splat_b);
+	mutex_unlock(&pvd_splat_b);
+	mutex_unlock(&pvd_splat_a);
+
+	mutex_lock(&pvd_splat_b);
+	mutex_lock(&pvd_splat_a);
+	mutex_unlock(&pvd_splat_a);
+	mutex_unlock(&pvd_splat_b);
+	return -ECANCELED;
+}
+
 static int __init pvd_splat_init(void)
 {
 	if (!strcmp(what, "warn")) {
@@ -56,6 +93,10 @@ static int __init pvd_splat_init(void)
 	}
 	if (!strcmp(what, "kfence"))
 		return pvd_splat_kfence();
+	if (!strcmp(what, "kasan"))
+		return pvd_splat_kasan();
+	if (!strcmp(what, "lockdep"))
+		return pvd_splat_lockdep();
 	return -EINVAL;
 }
 module_init(pvd_splat_init);
