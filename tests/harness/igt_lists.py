@@ -15,7 +15,10 @@ and checked; no guest involved.
                               misses a 60 Hz frame when the host is busy)
 
 Every entry of the last four needs a "# reason" comment on the lines above
-it.  An entry names one result: "Fail" matches a failure and nothing else,
+it.  An entry of the last three that starts with "stock-kernel:" or
+"debug-kernel:" holds only for that guest kernel (Debian's, or the debug
+kernel of `make check-full`, PVD_DEBUG_KERNEL=1): the debug kernel has
+CONFIG_SW_SYNC, for one, so fence subtests run there and skip on Debian's.  An entry names one result: "Fail" matches a failure and nothing else,
 and a message regex (required for expected skips) must also be found in
 what the test printed, so that a test skipping because igt found no device
 cannot pass for one skipping because the driver lacks a CRC source.  An
@@ -52,6 +55,31 @@ class ListError(Exception):
     pass
 
 
+KERNELS = ("stock", "debug")
+
+
+def guest_kernel():
+    """Which guest kernel the harness boots: "stock" or "debug"."""
+    return "debug" if os.environ.get("PVD_DEBUG_KERNEL") == "1" else "stock"
+
+
+def for_kernel(entries, kernel):
+    """The entries (line, reason, where) that hold for kernel, their
+    "KERNEL-kernel:" prefix removed."""
+    kept = []
+    for line, why, where in entries:
+        only, sep, rest = line.partition("-kernel:")
+        if sep and "," not in only:
+            if only not in KERNELS:
+                raise ListError("%s: %r names no known kernel (%s)"
+                                % (where, line, ", ".join(k + "-kernel:" for k in KERNELS)))
+            if only != kernel:
+                continue
+            line = rest
+        kept.append((line, why, where))
+    return kept
+
+
 def read_entries(path, need_reason):
     """(line, reason, "file:lineno") triples of a list file.  The reason of
     an entry is the comment block right above it (or above the entries
@@ -84,12 +112,14 @@ def _message(regex, where):
         raise ListError("%s: bad message regex %r: %s" % (where, regex, e)) from None
 
 
-def load_expectations(driver, lists_dir=LISTS):
-    """{test name without "igt@": Expect} from DRIVER-fails.txt and
-    DRIVER-expected-skips.txt."""
+def load_expectations(driver, lists_dir=LISTS, kernel=None):
+    """{test name without "igt@": Expect} from DRIVER-fails.txt,
+    DRIVER-expected-skips.txt and DRIVER-flakes.txt, for kernel ("stock" or
+    "debug"; by default the one the harness boots)."""
+    kernel = kernel or guest_kernel()
     expect = {}
     fails = os.path.join(lists_dir, driver + "-fails.txt")
-    for line, why, where in read_entries(fails, True):
+    for line, why, where in for_kernel(read_entries(fails, True), kernel):
         parts = line.split(",", 2)
         if len(parts) < 2 or not parts[0] or parts[1] not in FAIL_RESULTS:
             raise ListError("%s: %r is not 'binary@subtest,Result[,message-regex]' with "
@@ -100,7 +130,7 @@ def load_expectations(driver, lists_dir=LISTS):
             raise ListError("%s: %s is listed twice" % (where, parts[0]))
         expect[name] = Expect(parts[1], msg, why, where)
     skips = os.path.join(lists_dir, driver + "-expected-skips.txt")
-    for line, why, where in read_entries(skips, True):
+    for line, why, where in for_kernel(read_entries(skips, True), kernel):
         name, sep, regex = line.partition(",")
         if not name or not sep or not regex:
             raise ListError("%s: %r is not 'binary@subtest,message-regex' (the regex says "
@@ -110,7 +140,7 @@ def load_expectations(driver, lists_dir=LISTS):
             raise ListError("%s: %s is listed twice" % (where, name))
         expect[name] = Expect("Skip", _message(regex, where), why, where)
     flakes = os.path.join(lists_dir, driver + "-flakes.txt")
-    for line, why, where in read_entries(flakes, True):
+    for line, why, where in for_kernel(read_entries(flakes, True), kernel):
         name = line.lower()
         if "," in name or name in expect:
             raise ListError("%s: %r is not a lone binary@subtest listed nowhere else"

@@ -222,6 +222,20 @@ def test_expectation_files_are_checked():
         assert load_lists("drv", "ci", own=False, lists_dir=d).tests == ["igt@kms_a"]
 
 
+def test_expectations_per_guest_kernel():
+    # A fence subtest skips on Debian's kernel (no SW_SYNC) and must pass
+    # on the debug kernel: the entry holds for one kernel only.
+    with tempfile.TemporaryDirectory() as d:
+        lists_dir(d, skips="# no sw_sync\nstock-kernel:kms_a@fence,sw_sync\n",
+                  fails="# the debug kernel catches it\ndebug-kernel:kms_a@x,DmesgWarn\n")
+        stock = load_expectations("drv", d, kernel="stock")
+        debug = load_expectations("drv", d, kernel="debug")
+        assert list(stock) == ["kms_a@fence"] and stock["kms_a@fence"].result == "Skip"
+        assert list(debug) == ["kms_a@x"] and debug["kms_a@x"].result == "DmesgWarn"
+        lists_dir(d, skips="# r\nfast-kernel:kms_a@y,crc\n")
+        expect_error(lambda: load_expectations("drv", d, kernel="stock"), "no known kernel")
+
+
 def test_whole_binary_drops_suspend_subtests():
     # A binary listed whole must not bring its suspend/hibernate subtests
     # (virtiofs cannot suspend), as listing one by name is refused.
