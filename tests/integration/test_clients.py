@@ -95,12 +95,17 @@ def test_weston(vm):
     where the client draws and goes when it quits."""
     vm.run("mkdir -p -m 0700 /tmp/xdg && cat > /tmp/weston.ini", input=WESTON_INI,
            check=True)
+    # --drm-device: not weston's own pick, card0 (vgem's with the debug kernel).
     weston = vm.spawn("%s LIBSEAT_BACKEND=noop exec weston --backend=drm "
-                      "--renderer=pixman --config=/tmp/weston.ini --socket=wayland-pvd "
+                      "--drm-device=$(pvd-card -s) --renderer=pixman --config=/tmp/weston.ini --socket=wayland-pvd "
                       "--log=/tmp/weston.log" % WESTON_ENV)
     try:
-        desktop = wait_for(lambda: (lambda i: i if i.is_uniform(rgb(WESTON_BG)) else None)(
-            vm.screendump()), 120, "Weston's desktop on the host (log: /tmp/weston.log)")
+        try:
+            desktop = wait_for(lambda: (lambda i: i if i.is_uniform(rgb(WESTON_BG)) else None)(
+                vm.screendump()), 120, "Weston's desktop on the host")
+        except AssertionError as e:
+            raise AssertionError("%s; /tmp/weston.log ends:\n%s" % (
+                e, vm.run("tail -n 40 /tmp/weston.log").stdout)) from None
         assert (desktop.width, desktop.height) == BOOT
         client = vm.spawn("%s exec weston-simple-shm" % WESTON_ENV)
         drawn = wait_for(lambda: (lambda i: i if diff_bbox(desktop, i) else None)(

@@ -222,14 +222,14 @@ def test_driver_info_line_is_fine(vm):
 def test_quiet_after(vm):
     vm.run("true", check=True)
 """
-# What only the debug kernel reports; each is reported once per boot, so
-# these come after the others and each provokes one report.
+# What only the debug kernel reports.  Lockdep first: a KASAN report turns
+# lock debugging off for the rest of the boot (a KFENCE one does not).
 SPLAT_FILE_DEBUG_KERNEL = """
-def test_provokes_kasan_out_of_bounds(vm):
-    vm.run("insmod /pvd/files/pvd_splat.ko what=kasan")
-
 def test_provokes_lockdep_inversion(vm):
     vm.run("insmod /pvd/files/pvd_splat.ko what=lockdep")
+
+def test_provokes_kasan_out_of_bounds(vm):
+    vm.run("insmod /pvd/files/pvd_splat.ko what=kasan")
 
 def test_quiet_at_the_end(vm):
     vm.run("true", check=True)
