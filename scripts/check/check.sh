@@ -103,6 +103,11 @@ fi
 echo "results: $PVD_RESULTS (TAP per tier, logs/, vm/)"
 # What the guests booted: every result above is about this kernel.
 sysroot=$("$env/sysroot.sh" --print)
-echo "guest kernel: $(cat "$sysroot/.kernel-release" 2>/dev/null || echo unknown)" \
-	"(Debian $(cat "$sysroot/.kernel-version" 2>/dev/null || echo "version unknown"))"
+kernel="$(cat "$sysroot/.kernel-release" 2>/dev/null || echo unknown)"
+kernel+=" (Debian $(cat "$sysroot/.kernel-version" 2>/dev/null || echo "version unknown"))"
+if [ "${PVD_DEBUG_KERNEL:-}" = 1 ]; then
+	dk=$("$env/debug-kernel.sh" --print)
+	kernel="$(cat "${dk%/src/*}/.kernel-release" 2>/dev/null || echo unknown), the debug kernel: Debian's source of $kernel"
+fi
+echo "guest kernel: $kernel"
 exec "$PVD_CHECK/summary.sh" "${files[@]}"

@@ -25,10 +25,11 @@ def start_compositor(vm, mode):
             raise MissingComponent("%s is not in the guest image" % prog)
     if vm.run("pgrep -x weston && pgrep -x %s" % CLIENT_COMM).rc != 0:
         vm.run("pkill -x %s; pkill -x weston; mkdir -p -m 0700 /tmp/xdg" % CLIENT_COMM)
-        # --drm-device: weston's own pick is the first KMS card (vgem's,
-        # with the debug kernel).
+        # --drm-device: weston's own pick is card0 (vgem's with the debug
+        # kernel, which has no evdev either: hence --continue-without-input).
         vm.spawn("%s exec weston --backend=drm --drm-device=$(pvd-card -s) --renderer=pixman "
-                 "--socket=pvd-wl --idle-time=0 --log=/tmp/weston.log" % WESTON_ENV)
+                 "--continue-without-input --socket=pvd-wl --idle-time=0 "
+                 "--log=/tmp/weston.log" % WESTON_ENV)
         wait_for(lambda: vm.run("test -S /tmp/xdg/pvd-wl").rc == 0, 120, "weston's socket")
         vm.spawn("%s exec weston-simple-shm" % WESTON_ENV)
     assert_displaying(vm, mode)
