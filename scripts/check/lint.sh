@@ -3,9 +3,9 @@
 # Tier "lint": the kernel's checkpatch.pl --strict on the driver sources, the
 # harness's test module and the protocol header (any ERROR, WARNING or CHECK
 # fails), kernel-doc warnings on the header, and QEMU's checkpatch.pl on the
-# device code that is grafted into QEMU.  The kernel tools come from Debian's linux-source
-# (scripts/env/lint-tools.sh), QEMU's from the qemu source package
-# (scripts/env/qemu.sh --source).
+# device code that is grafted into QEMU.  The kernel tools come from Debian's
+# linux-source (scripts/env/lint-tools.sh), QEMU's from the qemu source
+# package (scripts/env/qemu.sh --source).
 . "$(dirname "$0")/lib.sh"
 
 tools=$("$PVD_TOP/scripts/env/lint-tools.sh")

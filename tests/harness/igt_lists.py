@@ -18,8 +18,9 @@ Every entry of the last four needs a "# reason" comment on the lines above
 it.  An entry of the last three that starts with "stock-kernel:" or
 "debug-kernel:" holds only for that guest kernel (Debian's, or the debug
 kernel of `make check-full`, PVD_DEBUG_KERNEL=1): the debug kernel has
-CONFIG_SW_SYNC, for one, so fence subtests run there and skip on Debian's.  An entry names one result: "Fail" matches a failure and nothing else,
-and a message regex (required for expected skips) must also be found in
+CONFIG_SW_SYNC, for one, so fence subtests run there and skip on Debian's.
+An entry names one result: "Fail" matches a failure and nothing else, and a
+message regex (required for expected skips) must also be found in
 what the test printed, so that a test skipping because igt found no device
 cannot pass for one skipping because the driver lacks a CRC source.  An
 entry for a subtest also covers its dynamic subtests that have no entry of

@@ -61,7 +61,8 @@ DEBUG_KERNEL_ARGS = "kfence.sample_interval=100 slab_debug=FZP"
 # from an interrupt taken inside identify_cpu() (which apparently clears
 # the feature bit KASAN's address check reads).  A report of the kernel's
 # own boot, not of the tests, and it turns lockdep off for the whole boot.
-if os.environ.get("PVD_DEBUG_KERNEL") == "1":
+DEBUG_KERNEL = os.environ.get("PVD_DEBUG_KERNEL") == "1"
+if DEBUG_KERNEL:
     DEBUG_KERNEL_ARGS += " no5lvl"
 SCREENDUMPS_KEPT = 4
 # -M per Vm(machine=): no SATA/SMBus controllers on q35 (nothing uses them;

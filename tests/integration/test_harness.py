@@ -16,13 +16,13 @@ import time
 
 from harness import CommandFailed, GuestHung, Skip, Vm, VmError, find_splats
 from harness.runner import Tap, run_file
+from harness.vm import DEBUG_KERNEL
 
 HARNESS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "harness")
 
 VM = {"display_device": "bochs-display", "xres": 800, "yres": 600}
-# make check-full boots the debug kernel (scripts/env/debug-kernel.sh): its
-# drivers are built in and it can report what Debian's kernel cannot.
-DEBUG_KERNEL = os.environ.get("PVD_DEBUG_KERNEL") == "1"
+# DEBUG_KERNEL: make check-full boots the debug kernel (debug-kernel.sh):
+# its drivers are built in and it can report what Debian's kernel cannot.
 
 
 def test_agent_returns_rc_stdout_stderr(vm):
