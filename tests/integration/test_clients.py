@@ -110,7 +110,8 @@ def weston_desktop(vm):
 
 def test_weston(vm):
     """Weston's desktop reaches the host; a Wayland client's window shows
-    where the client draws and goes when it quits."""
+    where the client draws and goes when it quits; each frame of a GL
+    client's reaches the device."""
     vm.run("mkdir -p -m 0700 /tmp/xdg && cat > /tmp/weston.ini", input=WESTON_INI,
            check=True)
     # --drm-device: not weston's own pick, card0 (vgem's with the debug
@@ -133,6 +134,29 @@ def test_weston(vm):
         stop(vm, client, "weston-simple-shm")
         wait_for(lambda: vm.screendump().is_uniform(rgb(WESTON_BG)), 30,
                  "the window to go from the host")
+
+        # A GL client (llvmpipe): each frame it commits makes Weston repaint
+        # and page-flip, and it draws the next only after Weston's frame
+        # callback, so every frame it reports reached the device as a
+        # SCANOUT_UPDATE.  As for kmscube, the screendumps alone could not
+        # show a lost flip on shared RAM.
+        updates = device_stats(vm)[0]
+        client = vm.spawn("%s exec stdbuf -oL weston-simple-egl" % WESTON_ENV)
+        try:
+            reports = wait_for(lambda: (lambda r: r if len(r) >= 2 else None)(
+                re.findall(r"(\d+) frames in 5 seconds", log_of(vm, client))),
+                120, "two frame-rate reports of weston-simple-egl")
+        except AssertionError:
+            raise AssertionError("weston-simple-egl said:\n" + log_of(vm, client)) from None
+        finally:
+            stop(vm, client, "weston-simple-egl")
+        frames = sum(int(n) for n in reports)
+        flips = device_stats(vm)[0] - updates
+        assert frames > 0, reports
+        assert flips >= frames, "%d SCANOUT_UPDATEs for %d frames" % (flips, frames)
+        record("weston-simple-egl (llvmpipe, Wayland, 250x250 window)",
+               "%.1f fps (%d frames in %d s, %d SCANOUT_UPDATEs)"
+               % (frames / (5.0 * len(reports)), frames, 5 * len(reports), flips))
     finally:
         stop(vm, weston, "weston")
 
