@@ -145,6 +145,11 @@ def fbdev_size(vm):
     return int(w), int(h)
 
 
+def fbdev_stride(vm):
+    """fb0's line length in bytes."""
+    return int(vm.run("pvd_fbwrite --info", check=True).stdout.split()[2])
+
+
 def console_cell(vm):
     """fbcon's character cell (width, height)."""
     (w, h), (rows, cols) = fbdev_size(vm), console_size(vm)

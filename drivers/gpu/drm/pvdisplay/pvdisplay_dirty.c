@@ -15,9 +15,14 @@
  * timer.
  */
 
+#include <linux/slab.h>
+
 #include <drm/drm_drv.h>
+#include <drm/drm_fourcc.h>
 #include <drm/drm_framebuffer.h>
+#include <drm/drm_gem.h>
 #include <drm/drm_gem_framebuffer_helper.h>
+#include <drm/drm_modeset_helper.h>
 
 #include "pvdisplay_drv.h"
 
@@ -91,4 +96,45 @@ pvdisplay_fb_create_gem(struct drm_device *drm, struct drm_file *file,
 {
 	return drm_gem_fb_create_with_funcs(drm, file, info, cmd,
 					    &pvdisplay_fb_funcs);
+}
+
+/**
+ * pvdisplay_fb_create_internal - create a framebuffer over a GEM object
+ * @drm: the DRM device
+ * @obj: the single-plane buffer; the framebuffer takes a reference
+ * @cmd: the layout: width, height, pixel_format and pitches[0]
+ *
+ * For the fbdev emulation, which lays its buffer out anew when the host
+ * window's size changes (pvdisplay_fbdev.c).  The framebuffer belongs to no
+ * file; the caller holds the only reference.
+ *
+ * Return: the framebuffer or an ERR_PTR().
+ */
+struct drm_framebuffer *
+pvdisplay_fb_create_internal(struct drm_device *drm, struct drm_gem_object *obj,
+			     const struct drm_mode_fb_cmd2 *cmd)
+{
+	const struct drm_format_info *info;
+	struct drm_framebuffer *fb;
+	int ret;
+
+	info = drm_get_format_info(drm, cmd->pixel_format, cmd->modifier[0]);
+	if (!info || info->num_planes != 1 || !cmd->width || !cmd->height ||
+	    cmd->pitches[0] < drm_format_info_min_pitch(info, 0, cmd->width) ||
+	    (u64)cmd->pitches[0] * cmd->height > obj->size)
+		return ERR_PTR(-EINVAL);
+
+	fb = kzalloc_obj(*fb);
+	if (!fb)
+		return ERR_PTR(-ENOMEM);
+	drm_helper_mode_fill_fb_struct(drm, fb, info, cmd);
+	drm_gem_object_get(obj);
+	fb->obj[0] = obj;
+	ret = drm_framebuffer_init(drm, fb, &pvdisplay_fb_funcs);
+	if (ret) {
+		drm_gem_object_put(obj);
+		kfree(fb);
+		return ERR_PTR(ret);
+	}
+	return fb;
 }

@@ -379,6 +379,11 @@ struct pvdisplay_output {
  * @config_work: re-reads display information after a configuration change.
  * @fbdev_follow_work: resizes fbcon once a DRM master let go of the display
  *	(pvdisplay_fbdev.c).
+ * @fbdev_fb: our framebuffer over the fbdev buffer that the fbdev helper
+ *	uses, or NULL; under the helper's lock (pvdisplay_fbdev.c).
+ * @fbdev_retired: replaced ones that may still be used: the one the
+ *	helper's mode sets name and the last one, or NULLs; under the helper's
+ *	lock.
  * @resource_ida: allocates resource ids (1..INT_MAX).
  * @res_lock: protects @resources.
  * @resources: GEM objects with a device resource (&pvdisplay_bo.res_node).
@@ -417,6 +422,8 @@ struct pvdisplay_device {
 	struct mutex info_lock;
 	struct work_struct config_work;
 	struct work_struct fbdev_follow_work;
+	struct drm_framebuffer *fbdev_fb;
+	struct drm_framebuffer *fbdev_retired[2];
 	struct ida resource_ida;
 	/* Protects resources; see DOC: locking. */
 	struct mutex res_lock;
@@ -545,6 +552,9 @@ struct drm_framebuffer *
 pvdisplay_fb_create_gem(struct drm_device *drm, struct drm_file *file,
 			const struct drm_format_info *info,
 			const struct drm_mode_fb_cmd2 *cmd);
+struct drm_framebuffer *
+pvdisplay_fb_create_internal(struct drm_device *drm, struct drm_gem_object *obj,
+			     const struct drm_mode_fb_cmd2 *cmd);
 
 /* pvdisplay_update.c */
 int pvdisplay_update_init(struct pvdisplay_output *output);
@@ -586,20 +596,31 @@ enum drm_mode_status pvdisplay_mode_valid(struct drm_device *drm,
 #ifdef CONFIG_DRM_FBDEV_EMULATION
 int pvdisplay_fbdev_probe(struct drm_fb_helper *helper,
 			  struct drm_fb_helper_surface_size *sizes);
+void pvdisplay_fbdev_relayout(struct pvdisplay_device *pvd);
 void pvdisplay_fbdev_follow(struct pvdisplay_device *pvd);
 void pvdisplay_fbdev_master_drop(struct drm_device *drm, struct drm_file *file);
 void pvdisplay_fbdev_init(struct pvdisplay_device *pvd);
+int pvdisplay_fbdev_mode_config_init(struct pvdisplay_device *pvd);
 void pvdisplay_fbdev_fini(struct pvdisplay_device *pvd);
 #define PVDISPLAY_FBDEV_DRIVER_OPS \
 	.fbdev_probe = pvdisplay_fbdev_probe, \
 	.master_drop = pvdisplay_fbdev_master_drop
 #else
+static inline void pvdisplay_fbdev_relayout(struct pvdisplay_device *pvd)
+{
+}
+
 static inline void pvdisplay_fbdev_follow(struct pvdisplay_device *pvd)
 {
 }
 
 static inline void pvdisplay_fbdev_init(struct pvdisplay_device *pvd)
 {
+}
+
+static inline int pvdisplay_fbdev_mode_config_init(struct pvdisplay_device *pvd)
+{
+	return 0;
 }
 
 static inline void pvdisplay_fbdev_fini(struct pvdisplay_device *pvd)

@@ -5,22 +5,36 @@
  *
  * DRM's fbdev emulation allocates its framebuffer once, at the size of the
  * modes it picks at boot, and on a hotplug event only picks among the modes
- * that fit in that buffer (drm_fb_helper_hotplug_event() probes with the
- * framebuffer's size as the limit); the size fbcon draws at, fb_var's
+ * that fit in that framebuffer (drm_fb_helper_hotplug_event() probes with
+ * the framebuffer's size as the limit); the size fbcon draws at, fb_var's
  * xres/yres, is never updated either.  A host window grown past its boot
  * size would leave fbcon at the largest smaller mode, and a shrunk one would
  * cut fbcon's last rows and columns off.  So:
  *
  * - pvdisplay_fbdev_probe() allocates the buffer for the largest scanout the
  *   device allows, up to %PVDISPLAY_FBDEV_MAX_WIDTH x
- *   %PVDISPLAY_FBDEV_MAX_HEIGHT, so that the helper can pick any mode up to
- *   that size later;
+ *   %PVDISPLAY_FBDEV_MAX_HEIGHT, but lays it out for the boot size only: the
+ *   helper's framebuffer is one of ours over that buffer, as wide as the
+ *   boot mode.  A pitch as wide as the largest mode would make fbcon touch
+ *   twice the pages for the same 1080p console (a scroll redraws the
+ *   screen), which under TCG costs a quarter more time per line;
+ * - pvdisplay_fbdev_relayout(), called before each hotplug event, gives the
+ *   helper a framebuffer over the same buffer sized for the host windows
+ *   (each head's preferred mode), so that the helper can pick those modes;
  * - pvdisplay_fbdev_follow(), called after each hotplug event, sets fbcon's
  *   size to the mode the helper picked, as FBIOPUT_VSCREENINFO would;
  * - while a DRM master holds the display the helper defers the hotplug and
  *   only applies it when it restores its modes, which no driver hook
  *   follows: so when a master lets go, pvdisplay_fbdev_follow_work() applies
  *   the deferred hotplug itself and resizes fbcon.
+ *
+ * Our framebuffers belong to no file.  The one the helper uses is
+ * &pvdisplay_device.fbdev_fb; replaced ones are kept in
+ * &pvdisplay_device.fbdev_retired while they may still be used
+ * (pvdisplay_fbdev_set_layout()).  All are released with the device, before
+ * the mode configuration's cleanup (pvdisplay_fbdev_mode_config_init()).
+ * The buffer, and the framebuffer drm_fbdev_shmem_driver_fbdev_probe() made
+ * with it, stay the helper's.
  *
  * See docs/driver.md, "fbdev and fbcon".
  */
@@ -34,6 +48,8 @@
 #include <drm/drm_drv.h>
 #include <drm/drm_fb_helper.h>
 #include <drm/drm_fbdev_shmem.h>
+#include <drm/drm_framebuffer.h>
+#include <drm/drm_managed.h>
 #include <drm/drm_print.h>
 
 #include "pvdisplay_drv.h"
@@ -45,14 +61,94 @@
 #define PVDISPLAY_FBDEV_MAX_WIDTH	3840
 #define PVDISPLAY_FBDEV_MAX_HEIGHT	2160
 
+/*
+ * Lay the fbdev buffer out as a @width x @height framebuffer and make it the
+ * helper's; fbcon's mapping of pixels to memory changes with the pitch.
+ * Called with the helper's lock held, and once fbdev is registered also
+ * with the console and fb_info locks (in that order, as
+ * FBIOPUT_VSCREENINFO takes them), so that fbcon draws either before or
+ * after the change, never during it.
+ *
+ * The framebuffer replaced is kept until the next change, and the one the
+ * helper's mode sets name (they hold no reference) for as long as they do:
+ * the helper's damage worker and fbdev's mmap fault handler read the
+ * helper's framebuffer without a lock, so one just replaced may still be in
+ * their hands.  Older ones go to *@put, to be put once the damage worker
+ * was flushed.
+ */
+static int pvdisplay_fbdev_set_layout(struct pvdisplay_device *pvd,
+				      struct drm_fb_helper *helper,
+				      u32 width, u32 height,
+				      struct drm_framebuffer *put[2])
+{
+	struct drm_framebuffer *big = helper->buffer->fb;
+	struct drm_mode_fb_cmd2 cmd = {
+		.width = width,
+		.height = height,
+		.pixel_format = big->format->format,
+		.pitches = { width * big->format->cpp[0] },
+	};
+	struct drm_framebuffer **kept = pvd->fbdev_retired;
+	struct drm_client_dev *client = &helper->client;
+	struct drm_framebuffer *fb, *named = NULL, *old = NULL;
+	struct drm_mode_set *modeset;
+	unsigned int i, n = 0;
+
+	fb = pvdisplay_fb_create_internal(&pvd->drm, helper->buffer->gem, &cmd);
+	if (IS_ERR(fb))
+		return PTR_ERR(fb);
+
+	/* drm_fbdev_shmem's own framebuffer lives as long as its buffer. */
+	if (helper->fb == pvd->fbdev_fb)
+		old = pvd->fbdev_fb;
+
+	mutex_lock(&client->modeset_mutex);
+	drm_client_for_each_modeset(modeset, client) {
+		for (i = 0; i < 2; i++)
+			if (kept[i] && modeset->fb == kept[i])
+				named = kept[i];
+		if (old && modeset->fb == old)
+			named = old;
+	}
+	helper->fb = fb;
+	mutex_unlock(&client->modeset_mutex);
+
+	for (i = 0; i < 2; i++)
+		if (kept[i] && kept[i] != named)
+			put[n++] = kept[i];
+	kept[0] = named;
+	kept[1] = old != named ? old : NULL;
+	pvd->fbdev_fb = fb;
+
+	helper->info->fix.line_length = fb->pitches[0];
+	helper->info->var.xres_virtual = width;
+	helper->info->var.yres_virtual = height;
+	return 0;
+}
+
+static void pvdisplay_fbdev_put_replaced(struct drm_fb_helper *helper,
+					 struct drm_framebuffer *put[2])
+{
+	if (!put[0] && !put[1])
+		return;
+	flush_work(&helper->damage_work);
+	if (put[0])
+		drm_framebuffer_put(put[0]);
+	if (put[1])
+		drm_framebuffer_put(put[1]);
+}
+
 /**
  * pvdisplay_fbdev_probe - allocate the fbdev framebuffer
  * @helper: the fbdev helper
- * @sizes: the sizes the helper asks for; the surface is made as large as
- *	the device allows, up to the limit above
+ * @sizes: the sizes the helper asks for; the buffer is made as large as the
+ *	device allows, up to the limit above
  *
  * fbcon starts at the size the helper picked (@sizes->fb_width x
- * @sizes->fb_height); the rest of the buffer is room to grow.
+ * @sizes->fb_height), on a framebuffer of @sizes->surface_width x
+ * @sizes->surface_height; the rest of the buffer is room to grow.  Without
+ * that framebuffer (no memory) the helper keeps the one as large as the
+ * buffer, which works, only slower.
  *
  * Return: 0 or a negative errno.
  */
@@ -60,15 +156,138 @@ int pvdisplay_fbdev_probe(struct drm_fb_helper *helper,
 			  struct drm_fb_helper_surface_size *sizes)
 {
 	struct pvdisplay_device *pvd = to_pvd(helper->dev);
+	u32 width = sizes->surface_width, height = sizes->surface_height;
+	struct drm_framebuffer *put[2] = { };
+	int ret;
 
-	sizes->surface_width = max(sizes->surface_width,
-				   min_t(u32, pvd->max_width,
-					 PVDISPLAY_FBDEV_MAX_WIDTH));
-	sizes->surface_height = max(sizes->surface_height,
-				    min_t(u32, pvd->max_height,
-					  PVDISPLAY_FBDEV_MAX_HEIGHT));
+	sizes->surface_width = max(width, min_t(u32, pvd->max_width,
+						PVDISPLAY_FBDEV_MAX_WIDTH));
+	sizes->surface_height = max(height, min_t(u32, pvd->max_height,
+						  PVDISPLAY_FBDEV_MAX_HEIGHT));
 
-	return drm_fbdev_shmem_driver_fbdev_probe(helper, sizes);
+	ret = drm_fbdev_shmem_driver_fbdev_probe(helper, sizes);
+	if (ret)
+		return ret;
+
+	/* fbdev is not registered yet: the helper's lock is enough. */
+	if (width != sizes->surface_width || height != sizes->surface_height) {
+		ret = pvdisplay_fbdev_set_layout(pvd, helper, width, height, put);
+		if (ret)
+			drm_dbg_kms(&pvd->drm, "fbdev: pitch of %u pixels: %d\n",
+				    sizes->surface_width, ret);
+		pvdisplay_fbdev_put_replaced(helper, put);
+	}
+	return 0;
+}
+
+/*
+ * The framebuffer size in which the helper finds every connected head's
+ * preferred mode, the host window's size, but no larger than the buffer;
+ * the whole buffer if a connected head's size is unknown.  0x0 with no
+ * connected head.
+ */
+static void pvdisplay_fbdev_wanted_size(struct pvdisplay_device *pvd,
+					u32 max_width, u32 max_height,
+					u32 *width, u32 *height)
+{
+	unsigned int i;
+
+	*width = 0;
+	*height = 0;
+	mutex_lock(&pvd->info_lock);
+	for (i = 0; i < pvd->num_heads; i++) {
+		const struct pvdisplay_head_state *info = &pvd->outputs[i].info;
+
+		if (!info->connected)
+			continue;
+		if (!info->width || !info->height) {
+			*width = max_width;
+			*height = max_height;
+			break;
+		}
+		*width = max(*width, info->width);
+		*height = max(*height, info->height);
+	}
+	mutex_unlock(&pvd->info_lock);
+
+	*width = min(*width, max_width);
+	*height = min(*height, max_height);
+}
+
+/**
+ * pvdisplay_fbdev_relayout - fit the fbdev framebuffer to the host windows
+ * @pvd: the device
+ *
+ * Called before a hotplug event reaches the fbdev helper, inside
+ * drm_dev_enter() like pvdisplay_fbdev_follow(): gives the helper a
+ * framebuffer in which each head's new preferred mode fits and no wider
+ * than they need.  fbcon is redrawn on it at once, at its current size or
+ * the framebuffer's if smaller; pvdisplay_fbdev_follow() then sets the size
+ * of the modes the helper picks.
+ *
+ * While a DRM master holds the display the mode sets keep the previous
+ * framebuffer until the helper applies the deferred hotplug; fbcon, not
+ * shown meanwhile, draws on the new one.
+ */
+void pvdisplay_fbdev_relayout(struct pvdisplay_device *pvd)
+{
+	struct drm_fb_helper *helper = pvd->drm.fb_helper;
+	struct drm_framebuffer *put[2] = { };
+	struct fb_var_screeninfo var;
+	u32 width, height, max_width = 0, max_height = 0;
+	struct fb_info *info = NULL;
+	int ret;
+
+	if (!helper)
+		return;
+
+	mutex_lock(&helper->lock);
+	if (helper->info && helper->buffer && helper->fb) {
+		info = helper->info;
+		max_width = helper->buffer->fb->width;
+		max_height = helper->buffer->fb->height;
+	}
+	mutex_unlock(&helper->lock);
+	if (!info)
+		return;
+
+	pvdisplay_fbdev_wanted_size(pvd, max_width, max_height, &width,
+				    &height);
+	if (!width || !height)
+		return;
+
+	console_lock();
+	lock_fb_info(info);
+	mutex_lock(&helper->lock);
+	if (helper->fb->width == width && helper->fb->height == height) {
+		mutex_unlock(&helper->lock);
+		goto out_unlock;
+	}
+	ret = pvdisplay_fbdev_set_layout(pvd, helper, width, height, put);
+	mutex_unlock(&helper->lock);
+	if (ret) {
+		drm_dbg_kms(&pvd->drm, "fbdev stays %ux%u, not %ux%u: %d\n",
+			    info->var.xres_virtual, info->var.yres_virtual,
+			    width, height, ret);
+		goto out_unlock;
+	}
+
+	/* fbcon redraws everything at the new pitch. */
+	var = info->var;
+	var.xres = min(var.xres, width);
+	var.yres = min(var.yres, height);
+	var.xoffset = 0;
+	var.yoffset = 0;
+	var.activate = FB_ACTIVATE_NOW | FB_ACTIVATE_ALL | FB_ACTIVATE_FORCE;
+	ret = fb_set_var_from_user(info, &var);
+	if (ret)
+		drm_dbg_kms(&pvd->drm, "fbcon not redrawn at %ux%u: %d\n",
+			    var.xres, var.yres, ret);
+
+out_unlock:
+	unlock_fb_info(info);
+	console_unlock();
+	pvdisplay_fbdev_put_replaced(helper, put);
 }
 
 /*
@@ -178,8 +397,10 @@ static void pvdisplay_fbdev_follow_work(struct work_struct *work)
 		mutex_lock(&helper->lock);
 		deferred = helper->delayed_hotplug;
 		mutex_unlock(&helper->lock);
-		if (deferred)
+		if (deferred) {
+			pvdisplay_fbdev_relayout(pvd);
 			drm_client_dev_hotplug(&pvd->drm);
+		}
 		pvdisplay_fbdev_follow(pvd);
 	}
 
@@ -212,6 +433,33 @@ void pvdisplay_fbdev_master_drop(struct drm_device *drm, struct drm_file *file)
 void pvdisplay_fbdev_init(struct pvdisplay_device *pvd)
 {
 	INIT_WORK(&pvd->fbdev_follow_work, pvdisplay_fbdev_follow_work);
+}
+
+static void pvdisplay_fbdev_release(struct drm_device *drm, void *arg)
+{
+	struct pvdisplay_device *pvd = arg;
+
+	if (pvd->fbdev_retired[0])
+		drm_framebuffer_put(pvd->fbdev_retired[0]);
+	if (pvd->fbdev_retired[1])
+		drm_framebuffer_put(pvd->fbdev_retired[1]);
+	if (pvd->fbdev_fb)
+		drm_framebuffer_put(pvd->fbdev_fb);
+}
+
+/**
+ * pvdisplay_fbdev_mode_config_init - release fbdev's framebuffers in time
+ * @pvd: the device, its mode configuration just initialised
+ *
+ * The fbdev emulation is gone when the device is released (it holds a
+ * reference to it); our framebuffers must be too before the mode
+ * configuration's cleanup, which warns about any left.
+ *
+ * Return: 0 or a negative errno.
+ */
+int pvdisplay_fbdev_mode_config_init(struct pvdisplay_device *pvd)
+{
+	return drmm_add_action(&pvd->drm, pvdisplay_fbdev_release, pvd);
 }
 
 /**

@@ -150,7 +150,8 @@ static void pvdisplay_send_hotplug(struct pvdisplay_device *pvd,
  *
  * The event bit is cleared before the information is re-read, so a change
  * arriving meanwhile raises it again and is not lost.  Only heads whose
- * information changed are announced; fbcon then follows the new modes
+ * information changed are announced, after the fbdev framebuffer was fitted
+ * to them (pvdisplay_fbdev_relayout()); fbcon then follows the new modes
  * (pvdisplay_fbdev_follow()).
  */
 void pvdisplay_config_work(struct work_struct *work)
@@ -171,6 +172,7 @@ void pvdisplay_config_work(struct work_struct *work)
 		virtio_cwrite_le(pvd->vdev, struct pvdisplay_config,
 				 events_clear, &clear);
 		if (!pvdisplay_refresh_display_info(pvd, &changed) && changed) {
+			pvdisplay_fbdev_relayout(pvd);
 			pvdisplay_send_hotplug(pvd, changed);
 			pvdisplay_fbdev_follow(pvd);
 		}
@@ -239,6 +241,9 @@ int pvdisplay_kms_init(struct pvdisplay_device *pvd)
 	}
 
 	ret = drmm_mode_config_init(drm);
+	if (ret)
+		return ret;
+	ret = pvdisplay_fbdev_mode_config_init(pvd);
 	if (ret)
 		return ret;
 
