@@ -384,6 +384,8 @@ struct pvdisplay_output {
  * @fbdev_retired: replaced ones that may still be used: the one the
  *	helper's mode sets name and the last one, or NULLs; under the helper's
  *	lock.
+ * @fbdev_redraw: fbcon has not been redrawn since the buffer was laid out
+ *	anew; under the console lock.
  * @resource_ida: allocates resource ids (1..INT_MAX).
  * @res_lock: protects @resources.
  * @resources: GEM objects with a device resource (&pvdisplay_bo.res_node).
@@ -424,6 +426,7 @@ struct pvdisplay_device {
 	struct work_struct fbdev_follow_work;
 	struct drm_framebuffer *fbdev_fb;
 	struct drm_framebuffer *fbdev_retired[2];
+	bool fbdev_redraw;
 	struct ida resource_ida;
 	/* Protects resources; see DOC: locking. */
 	struct mutex res_lock;

@@ -120,9 +120,14 @@ static int pvdisplay_fbdev_set_layout(struct pvdisplay_device *pvd,
 	kept[1] = old != named ? old : NULL;
 	pvd->fbdev_fb = fb;
 
+	/* Consistent for the next check_var; fbcon learns of it later. */
 	helper->info->fix.line_length = fb->pitches[0];
 	helper->info->var.xres_virtual = width;
 	helper->info->var.yres_virtual = height;
+	helper->info->var.xres = min(helper->info->var.xres, width);
+	helper->info->var.yres = min(helper->info->var.yres, height);
+	helper->info->var.xoffset = 0;
+	helper->info->var.yoffset = 0;
 	return 0;
 }
 
@@ -221,9 +226,12 @@ static void pvdisplay_fbdev_wanted_size(struct pvdisplay_device *pvd,
  * Called before a hotplug event reaches the fbdev helper, inside
  * drm_dev_enter() like pvdisplay_fbdev_follow(): gives the helper a
  * framebuffer in which each head's new preferred mode fits and no wider
- * than they need.  fbcon is redrawn on it at once, at its current size or
- * the framebuffer's if smaller; pvdisplay_fbdev_follow() then sets the size
- * of the modes the helper picks.
+ * than they need.  fbcon is redrawn on it by pvdisplay_fbdev_follow(), at
+ * the size of the modes the helper picks, after the hotplug's commit: a
+ * redraw and a commit here would delay the host's new image by as much.
+ * Meanwhile fbcon draws at its old size on the new pitch (within the
+ * buffer: neither is larger than the buffer's), and the head shows the
+ * previous framebuffer, so the image is scrambled for that moment.
  *
  * While a DRM master holds the display the mode sets keep the previous
  * framebuffer until the helper applies the deferred hotplug; fbcon, not
@@ -233,7 +241,6 @@ void pvdisplay_fbdev_relayout(struct pvdisplay_device *pvd)
 {
 	struct drm_fb_helper *helper = pvd->drm.fb_helper;
 	struct drm_framebuffer *put[2] = { };
-	struct fb_var_screeninfo var;
 	u32 width, height, max_width = 0, max_height = 0;
 	struct fb_info *info = NULL;
 	int ret;
@@ -271,18 +278,7 @@ void pvdisplay_fbdev_relayout(struct pvdisplay_device *pvd)
 			    width, height, ret);
 		goto out_unlock;
 	}
-
-	/* fbcon redraws everything at the new pitch. */
-	var = info->var;
-	var.xres = min(var.xres, width);
-	var.yres = min(var.yres, height);
-	var.xoffset = 0;
-	var.yoffset = 0;
-	var.activate = FB_ACTIVATE_NOW | FB_ACTIVATE_ALL | FB_ACTIVATE_FORCE;
-	ret = fb_set_var_from_user(info, &var);
-	if (ret)
-		drm_dbg_kms(&pvd->drm, "fbcon not redrawn at %ux%u: %d\n",
-			    var.xres, var.yres, ret);
+	pvd->fbdev_redraw = true;
 
 out_unlock:
 	unlock_fb_info(info);
@@ -353,18 +349,23 @@ void pvdisplay_fbdev_follow(struct pvdisplay_device *pvd)
 	console_lock();
 	lock_fb_info(info);
 	var = info->var;
-	if (var.xres != width || var.yres != height) {
+	if (var.xres != width || var.yres != height || pvd->fbdev_redraw) {
 		var.xres = width;
 		var.yres = height;
 		var.xoffset = 0;
 		var.yoffset = 0;
 		/* Every console on this fb, not only the foreground one. */
 		var.activate = FB_ACTIVATE_NOW | FB_ACTIVATE_ALL;
+		/* Laid out anew: redraw even at the same size. */
+		if (pvd->fbdev_redraw)
+			var.activate |= FB_ACTIVATE_FORCE;
 		ret = fb_set_var_from_user(info, &var);
 		if (ret)
 			drm_dbg_kms(&pvd->drm, "fbcon stays %ux%u, not %ux%u: %d\n",
 				    info->var.xres, info->var.yres, width,
 				    height, ret);
+		else
+			pvd->fbdev_redraw = false;
 	}
 	unlock_fb_info(info);
 	console_unlock();
