@@ -257,9 +257,14 @@ def run_xorg(g, lines):
 def run_resize(g):
     """Host asks for 1280x720 (what a VNC client's SetDesktopSize does):
     time until the console switches to a surface of that size, and until it
-    is first updated.  fbcon follows host sizes up to its boot size."""
+    is first updated.  Each request comes after a second without one, as
+    GTK's window resizes do (it waits a second for a drag to settle): on
+    pvdisplay fbcon follows every host size and redraws after the switch,
+    and a request made while it still does waits for that (see
+    docs/performance.md, "host resize")."""
     out = {}
     for size in ("1280x720", "1920x1080"):
+        time.sleep(1)
         g.vm.qmp("qom-set", path=PROBE_PATH, property="resize", value=size)
         deadline = time.monotonic() + 30
         while True:
