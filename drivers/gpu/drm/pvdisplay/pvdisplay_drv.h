@@ -56,6 +56,15 @@ struct virtqueue;
  *
  * Locks, outermost first:
  *
+ * 0. The fbdev emulation's (pvdisplay_fbdev.c): the console lock, then the
+ *    fb_info lock, then &drm_fb_helper.lock, then the fbdev client's
+ *    modeset_mutex, the order in which FBIOPUT_VSCREENINFO and the helper
+ *    take them; a commit made under them takes DRM's (1.).
+ *    &pvdisplay_device.fbdev_fb and &pvdisplay_device.fbdev_retired are
+ *    under the helper's lock, &pvdisplay_device.fbdev_redraw under the
+ *    console lock; &pvdisplay_device.info_lock is taken with none of them
+ *    held.
+ *
  * 1. DRM's own: &drm_mode_config.mutex and the modeset locks.  The plane
  *    hooks never wait for the device: a head's SCANOUT_UPDATE is queued
  *    without sleeping (6.).  The commit tail then waits for the commit's
