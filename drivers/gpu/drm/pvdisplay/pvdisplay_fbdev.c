@@ -174,13 +174,15 @@ int pvdisplay_fbdev_probe(struct drm_fb_helper *helper,
 	if (ret)
 		return ret;
 
-	/* fbdev is not registered yet: the helper's lock is enough. */
+	/*
+	 * fbdev is not registered yet: the helper's lock is enough.  The
+	 * framebuffer replaced is drm_fbdev_shmem's own, so nothing is put.
+	 */
 	if (width != sizes->surface_width || height != sizes->surface_height) {
 		ret = pvdisplay_fbdev_set_layout(pvd, helper, width, height, put);
 		if (ret)
 			drm_dbg_kms(&pvd->drm, "fbdev: pitch of %u pixels: %d\n",
 				    sizes->surface_width, ret);
-		pvdisplay_fbdev_put_replaced(helper, put);
 	}
 	return 0;
 }
