@@ -139,15 +139,17 @@ def console_size(vm, tty=1):
     return int(rows), int(cols)
 
 
+def fbdev_layout(vm):
+    """fbcon's drawing area (fb0's xres x yres) and fb0's line length in
+    bytes."""
+    size, _, stride = vm.run("pvd_fbwrite --info", check=True).stdout.split()[:3]
+    w, h = size.split("x")
+    return (int(w), int(h)), int(stride)
+
+
 def fbdev_size(vm):
     """fbcon's drawing area (fb0's xres x yres)."""
-    w, h = vm.run("pvd_fbwrite --info", check=True).stdout.split()[0].split("x")
-    return int(w), int(h)
-
-
-def fbdev_stride(vm):
-    """fb0's line length in bytes."""
-    return int(vm.run("pvd_fbwrite --info", check=True).stdout.split()[2])
+    return fbdev_layout(vm)[0]
 
 
 def console_cell(vm):

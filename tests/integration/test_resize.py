@@ -18,8 +18,8 @@ from harness import PVDISPLAY_DEVICE, require_device, require_module  # noqa: E4
 from harness.vnc import VncClient  # noqa: E402
 from display_checks import host_matches_guest, quiet_console, wait_for  # noqa: E402
 from resize_checks import (FBCON_FG, UeventMonitor, connector_id,  # noqa: E402
-                           connector_state, console_cell, console_size, fbdev_size,
-                           fbdev_stride, kms_state, mark_last_cell, record, wait_host_size)
+                           connector_state, console_cell, console_size, fbdev_layout,
+                           kms_state, mark_last_cell, record, wait_host_size)
 
 require_device(PVDISPLAY_DEVICE)
 VM = {"modules": [require_module()], "display": "dbus", "vnc": True,
@@ -51,10 +51,9 @@ def resize_and_check(vm, request, size, what):
     rows, cols = size[1] // ch, size[0] // cw
     wait_for(lambda: console_size(vm) == (rows, cols), 30,
              "fbcon's grid to become %dx%d" % (cols, rows))
-    assert fbdev_size(vm) == tuple(size)
     # Laid out for the new mode, not for the largest one it could grow to:
     # a wider pitch costs fbcon time on every scroll (docs/driver.md).
-    assert fbdev_stride(vm) == size[0] * 4
+    assert fbdev_layout(vm) == (tuple(size), size[0] * 4)
     mark_last_cell(vm, rows, cols)
     host_matches_guest(vm)
     x, y = (cols - 1) * cw, (rows - 1) * ch
@@ -80,8 +79,7 @@ def test_boot_size(vm):
     status, preferred, _ = connector_state(vm)
     assert (status, preferred) == ("connected", BOOT)
     wait_host_size(vm, BOOT)
-    assert fbdev_size(vm) == BOOT
-    assert fbdev_stride(vm) == BOOT[0] * 4
+    assert fbdev_layout(vm) == (BOOT, BOOT[0] * 4)
     _cell["size"] = console_cell(vm)
     assert _cell["size"] in ((8, 16), (8, 8), (16, 32), (12, 22), (10, 18)), _cell
 
