@@ -13,6 +13,13 @@
  * no longer read).  atomic_flush hands it to the head (pvdisplay_update.c),
  * which holds it until then; the plane hooks never wait for the device, the
  * commit tail waits for the event (pvdisplay_kms.c).
+ *
+ * Asynchronous page flips (DRM_MODE_PAGE_FLIP_ASYNC) skip the vblank: their
+ * event goes out as soon as the device has answered.  The host then shows
+ * the new buffer and no longer reads the old one, exactly as after a paced
+ * flip; what is given up is only the pacing.  The host switches between
+ * complete buffers and its UI samples them at its own refresh, so such a
+ * flip does not tear the way a mid-scanout flip of real hardware does.
  */
 
 #include <drm/drm_atomic.h>
@@ -28,20 +35,32 @@
  * pvdisplay_crtc_arm_event - send a commit's event at the next vblank
  * @crtc: the CRTC
  * @event: the event
+ * @async: the commit is an asynchronous flip: send the event now
  *
- * At once if the CRTC's vblank is off.  Any context.
+ * At once if the CRTC's vblank is off.  An asynchronous flip's event is
+ * sent at once too, with the count and time of the vblank that started the
+ * frame the flip landed in; the vblank is switched on for that (if it was
+ * off, its count would be stale).  Any context.
  */
 void pvdisplay_crtc_arm_event(struct drm_crtc *crtc,
-			      struct drm_pending_vblank_event *event)
+			      struct drm_pending_vblank_event *event,
+			      bool async)
 {
 	unsigned long flags;
+	bool put = false;
 
 	spin_lock_irqsave(&crtc->dev->event_lock, flags);
-	if (!drm_crtc_vblank_get(crtc))
-		drm_crtc_arm_vblank_event(crtc, event);
-	else
+	if (drm_crtc_vblank_get(crtc)) {
 		drm_crtc_send_vblank_event(crtc, event);
+	} else if (async) {
+		drm_crtc_send_vblank_event(crtc, event);
+		put = true;
+	} else {
+		drm_crtc_arm_vblank_event(crtc, event);
+	}
 	spin_unlock_irqrestore(&crtc->dev->event_lock, flags);
+	if (put)
+		drm_crtc_vblank_put(crtc);
 }
 
 /* The planes are updated: arm the event, or let the head hold it. */
@@ -50,14 +69,16 @@ static void pvdisplay_crtc_atomic_flush(struct drm_crtc *crtc,
 {
 	struct drm_crtc_state *crtc_state = drm_atomic_get_new_crtc_state(state, crtc);
 	struct drm_pending_vblank_event *event = crtc_state->event;
+	bool async = crtc_state->async_flip;
 
 	if (!event)
 		return;
 	crtc_state->event = NULL;
 	if (crtc_state->active)
-		event = pvdisplay_update_hold_event(crtc_to_output(crtc), event);
+		event = pvdisplay_update_hold_event(crtc_to_output(crtc), event,
+						    async);
 	if (event)
-		pvdisplay_crtc_arm_event(crtc, event);
+		pvdisplay_crtc_arm_event(crtc, event, async);
 }
 
 static const struct drm_crtc_helper_funcs pvdisplay_crtc_helper_funcs = {

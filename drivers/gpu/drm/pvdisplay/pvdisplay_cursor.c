@@ -531,6 +531,17 @@ static const struct drm_plane_helper_funcs pvdisplay_cursor_helper_funcs = {
 	.atomic_async_update = pvdisplay_cursor_atomic_async_update,
 };
 
+/*
+ * Asynchronous page flips of the cursor plane are refused (flip is true in
+ * pvdisplay_cursor_atomic_async_check()): its IN_FORMATS_ASYNC property
+ * lists no format and modifier pair, which says so to userspace.
+ */
+static bool pvdisplay_cursor_format_mod_supported_async(struct drm_plane *plane,
+							u32 format, u64 modifier)
+{
+	return false;
+}
+
 static const struct drm_plane_funcs pvdisplay_cursor_funcs = {
 	.update_plane = drm_atomic_helper_update_plane,
 	.disable_plane = drm_atomic_helper_disable_plane,
@@ -538,6 +549,7 @@ static const struct drm_plane_funcs pvdisplay_cursor_funcs = {
 	.reset = drm_atomic_helper_plane_reset,
 	.atomic_duplicate_state = drm_atomic_helper_plane_duplicate_state,
 	.atomic_destroy_state = drm_atomic_helper_plane_destroy_state,
+	.format_mod_supported_async = pvdisplay_cursor_format_mod_supported_async,
 };
 
 static void pvdisplay_cursor_fini(struct drm_device *drm, void *arg)

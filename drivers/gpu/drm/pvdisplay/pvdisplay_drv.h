@@ -301,6 +301,8 @@ struct pvdisplay_req {
  *	@seq whenever nothing of a commit is outstanding.
  * @event: a commit's vblank event held until the device answered for the
  *	commit's change (@done_seq reaches @seq), then armed; NULL if none.
+ * @event_async: @event belongs to an asynchronous flip: it is sent, not
+ *	armed for a vblank, once the device answered.
  * @retries: full updates scheduled in a row after failures.
  * @damage: scratch space of the update being encoded (too big for the
  *	stack).
@@ -354,6 +356,7 @@ struct pvdisplay_output {
 	u32 sent_seq;
 	u32 done_seq;
 	struct drm_pending_vblank_event *event;
+	bool event_async;
 	unsigned int retries;
 	struct pvdisplay_damage damage;
 	struct delayed_work retry_work;
@@ -589,7 +592,7 @@ void pvdisplay_update_dirty(struct pvdisplay_output *output,
 			    unsigned int num_clips, unsigned int inc);
 struct drm_pending_vblank_event *
 pvdisplay_update_hold_event(struct pvdisplay_output *output,
-			    struct drm_pending_vblank_event *event);
+			    struct drm_pending_vblank_event *event, bool async);
 
 /* pvdisplay_plane.c */
 int pvdisplay_plane_init(struct pvdisplay_output *output);
@@ -597,7 +600,8 @@ int pvdisplay_plane_init(struct pvdisplay_output *output);
 /* pvdisplay_crtc.c */
 int pvdisplay_crtc_init(struct pvdisplay_output *output);
 void pvdisplay_crtc_arm_event(struct drm_crtc *crtc,
-			      struct drm_pending_vblank_event *event);
+			      struct drm_pending_vblank_event *event,
+			      bool async);
 
 /* pvdisplay_output.c */
 int pvdisplay_output_init(struct pvdisplay_output *output);

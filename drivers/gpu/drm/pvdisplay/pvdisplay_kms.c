@@ -254,6 +254,8 @@ int pvdisplay_kms_init(struct pvdisplay_device *pvd)
 	drm->mode_config.max_height = pvd->max_height;
 	drm->mode_config.preferred_depth = 24;
 	drm->mode_config.prefer_shadow = 0;
+	/* See pvdisplay_crtc.c: an asynchronous flip completes on the answer. */
+	drm->mode_config.async_page_flip = true;
 	drm->mode_config.funcs = &pvdisplay_mode_config_funcs;
 	drm->mode_config.helper_private = &pvdisplay_mode_config_helpers;
 

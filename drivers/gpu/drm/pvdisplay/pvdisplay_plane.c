@@ -279,6 +279,18 @@ static const struct drm_plane_helper_funcs pvdisplay_plane_helper_funcs = {
 	.panic_flush = pvdisplay_plane_panic_flush,
 };
 
+/*
+ * Every format of the plane can be flipped to asynchronously: the device
+ * shows whichever buffer an update names, in any layout, so the plane
+ * offers for asynchronous flips what it offers for the others (the
+ * IN_FORMATS_ASYNC property lists the same pairs as IN_FORMATS).
+ */
+static bool pvdisplay_plane_format_mod_supported_async(struct drm_plane *plane,
+						       u32 format, u64 modifier)
+{
+	return modifier == DRM_FORMAT_MOD_LINEAR;
+}
+
 static const struct drm_plane_funcs pvdisplay_plane_funcs = {
 	.update_plane = drm_atomic_helper_update_plane,
 	.disable_plane = drm_atomic_helper_disable_plane,
@@ -286,6 +298,7 @@ static const struct drm_plane_funcs pvdisplay_plane_funcs = {
 	.reset = drm_atomic_helper_plane_reset,
 	.atomic_duplicate_state = drm_atomic_helper_plane_duplicate_state,
 	.atomic_destroy_state = drm_atomic_helper_plane_destroy_state,
+	.format_mod_supported_async = pvdisplay_plane_format_mod_supported_async,
 };
 
 /**

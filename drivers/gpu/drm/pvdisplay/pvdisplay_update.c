@@ -32,7 +32,8 @@
  * commit's change (&pvdisplay_output.done_seq reaches .seq); the CRTC's
  * atomic_flush hands it here to be held until then.  The atomic helpers
  * serialise a CRTC's commits on the previous one's flip_done, so a head
- * holds at most one event.
+ * holds at most one event.  An asynchronous flip's event is held the same
+ * way and sent, not armed, once the device has answered.
  *
  * Failures.  After a failed update the host may show anything, so the next
  * update is a full one, sent PVDISPLAY_RETRY_DELAY later, up to
@@ -85,16 +86,19 @@ static void pvdisplay_update_sync_reset(struct pvdisplay_output *output)
 
 /*
  * The held event, if it may be armed now: nothing of its commit is
- * outstanding, or @now says not to wait any longer.  Caller holds the lock.
+ * outstanding, or @now says not to wait any longer.  @async is set to
+ * whether it belongs to an asynchronous flip.  Caller holds the lock.
  */
 static struct drm_pending_vblank_event *
-pvdisplay_update_take_event(struct pvdisplay_output *output, bool now)
+pvdisplay_update_take_event(struct pvdisplay_output *output, bool now,
+			    bool *async)
 {
 	struct drm_pending_vblank_event *event = output->event;
 
 	if (!event || (!now && output->done_seq != output->seq))
 		return NULL;
 	output->event = NULL;
+	*async = output->event_async;
 	return event;
 }
 
@@ -201,12 +205,13 @@ static void pvdisplay_update_kick_unlock(struct pvdisplay_output *output)
 	__releases(&output->lock)
 {
 	struct drm_pending_vblank_event *event;
+	bool async;
 
 	pvdisplay_update_kick(output);
-	event = pvdisplay_update_take_event(output, false);
+	event = pvdisplay_update_take_event(output, false, &async);
 	spin_unlock_irq(&output->lock);
 	if (event)
-		pvdisplay_crtc_arm_event(&output->crtc, event);
+		pvdisplay_crtc_arm_event(&output->crtc, event, async);
 }
 
 /* &pvdisplay_req.callback of the head's request: the device answered. */
@@ -216,6 +221,7 @@ static void pvdisplay_update_answered(struct pvdisplay_req *req)
 	struct drm_pending_vblank_event *event;
 	unsigned long flags;
 	int ret = req->error;
+	bool async;
 
 	if (!ret)
 		ret = pvdisplay_resp_check(req->resp, req->resp_len,
@@ -227,16 +233,16 @@ static void pvdisplay_update_answered(struct pvdisplay_req *req)
 	if (ret) {
 		pvdisplay_update_failed(output, ret);
 		/* The flip happened as far as the guest goes; the host catches up. */
-		event = pvdisplay_update_take_event(output, true);
+		event = pvdisplay_update_take_event(output, true, &async);
 	} else {
 		output->retries = 0;
 		pvdisplay_update_kick(output);
-		event = pvdisplay_update_take_event(output, false);
+		event = pvdisplay_update_take_event(output, false, &async);
 	}
 	spin_unlock_irqrestore(&output->lock, flags);
 
 	if (event)
-		pvdisplay_crtc_arm_event(&output->crtc, event);
+		pvdisplay_crtc_arm_event(&output->crtc, event, async);
 }
 
 static void pvdisplay_update_retry(struct work_struct *work)
@@ -262,7 +268,7 @@ static void pvdisplay_update_watchdog(struct work_struct *work)
 			     watchdog);
 	struct drm_pending_vblank_event *event;
 	unsigned long due;
-	bool stuck;
+	bool stuck, async;
 
 	spin_lock_irq(&output->lock);
 	due = output->sent_at + PVDISPLAY_REQ_TIMEOUT;
@@ -275,10 +281,10 @@ static void pvdisplay_update_watchdog(struct work_struct *work)
 
 	pvdisplay_vq_mark_broken(output->pvd, "request unanswered");
 	spin_lock_irq(&output->lock);
-	event = pvdisplay_update_take_event(output, true);
+	event = pvdisplay_update_take_event(output, true, &async);
 	spin_unlock_irq(&output->lock);
 	if (event)
-		pvdisplay_crtc_arm_event(&output->crtc, event);
+		pvdisplay_crtc_arm_event(&output->crtc, event, async);
 }
 
 /**
@@ -414,18 +420,20 @@ bool pvdisplay_update_held_back(struct pvdisplay_output *output)
  * pvdisplay_update_hold_event - hold a commit's event until the device answers
  * @output: the head
  * @event: the event of a commit whose plane update was recorded already
+ * @async: the commit is an asynchronous flip (its event is sent, not armed)
  *
  * Return: NULL if the event is held (it is armed once the device has
  * answered for the commit's change), else @event, to be armed now.
  */
 struct drm_pending_vblank_event *
 pvdisplay_update_hold_event(struct pvdisplay_output *output,
-			    struct drm_pending_vblank_event *event)
+			    struct drm_pending_vblank_event *event, bool async)
 {
 	spin_lock_irq(&output->lock);
 	if (output->done_seq != output->seq && !output->event &&
 	    !pvdisplay_vq_broken(output->pvd)) {
 		output->event = event;
+		output->event_async = async;
 		event = NULL;
 	}
 	spin_unlock_irq(&output->lock);
