@@ -198,6 +198,57 @@ static void test_flip_events(void)
 	}
 }
 
+/*
+ * Asynchronous flips (DRM_MODE_PAGE_FLIP_ASYNC) complete when the device
+ * has answered, not at the next vblank: back to back, many land in one
+ * frame.  Their events still carry the frame's sequence number and
+ * timestamp, which never go back.
+ */
+static void test_async_flips(void)
+{
+	const unsigned int flips = 60;
+	struct pvd_pipe pipe;
+	struct pvd_fb fb[2];
+	int fd = open_or_skip(&pipe), ret;
+	unsigned int i, seq, first_seq = 0, last_seq = 0;
+	uint64_t cap = 0, ts, last_ts = 0;
+
+	pvd_assert_f(!drmGetCap(fd, DRM_CAP_ASYNC_PAGE_FLIP, &cap) && cap == 1,
+		     "DRM_CAP_ASYNC_PAGE_FLIP is not 1");
+	pvd_assert_f(!drmGetCap(fd, DRM_CAP_ATOMIC_ASYNC_PAGE_FLIP, &cap) && cap == 1,
+		     "DRM_CAP_ATOMIC_ASYNC_PAGE_FLIP is not 1");
+	setup_pipe(fd, &pipe, &fb[0]);
+	pvd_assert_eq(pvd_fb_create(fd, pipe.mode.hdisplay, pipe.mode.vdisplay,
+				    DRM_FORMAT_XRGB8888, &fb[1]), 0);
+	for (i = 0; i < flips; i++) {
+		/* The last two through the legacy ioctl. */
+		if (i < flips - 2)
+			ret = pvd_commit(fd, &pipe, NULL, &fb[(i + 1) & 1], NULL, 0,
+					 DRM_MODE_PAGE_FLIP_ASYNC |
+					 DRM_MODE_PAGE_FLIP_EVENT |
+					 DRM_MODE_ATOMIC_NONBLOCK, NULL);
+		else
+			ret = drmModePageFlip(fd, pipe.crtc_id, fb[(i + 1) & 1].fb_id,
+					      DRM_MODE_PAGE_FLIP_ASYNC |
+					      DRM_MODE_PAGE_FLIP_EVENT, NULL) ? -errno : 0;
+		pvd_assert_f(!ret, "async flip %u: %s", i, strerror(-ret));
+		pvd_assert_f(pvd_wait_event(fd, 2000, &seq, &ts) == 1,
+			     "async flip %u: no event", i);
+		if (!i)
+			first_seq = seq;
+		else
+			pvd_assert_f(seq >= last_seq && ts >= last_ts,
+				     "flip %u: sequence %u after %u, or timestamp went back",
+				     i, seq, last_seq);
+		last_seq = seq;
+		last_ts = ts;
+	}
+	/* Flips paced by the vblank would span flips - 1 frames at least. */
+	pvd_assert_f(last_seq - first_seq < flips * 3 / 4,
+		     "%u async flips spanned %u frames: they waited for vblanks",
+		     flips, last_seq - first_seq);
+}
+
 static void test_vblank_wait(void)
 {
 	struct pvd_pipe pipe;
@@ -332,6 +383,8 @@ static const struct pvd_subtest tests[] = {
 	  test_modeset_test_modes },
 	{ "flip-events", "flip events: increasing sequence and vblank timestamps",
 	  test_flip_events },
+	{ "async-flips", "asynchronous flips complete without waiting for a vblank",
+	  test_async_flips },
 	{ "vblank-wait", "drmWaitVBlank follows the mode's refresh rate",
 	  test_vblank_wait },
 	{ "dirtyfb-many-clips", "DIRTYFB with 256 clips (more than the wire carries)",

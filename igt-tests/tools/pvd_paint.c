@@ -24,6 +24,8 @@
  *   flip X Y W H RRGGBB     copy the pixels to the other buffer, fill that
  *                           rectangle in it and flip to it with the
  *                           rectangle as FB_DAMAGE_CLIPS (frame damage)
+ *   aflip [X Y W H RRGGBB]  the same as an asynchronous page flip
+ *                           (DRM_MODE_PAGE_FLIP_ASYNC)
  *   info                    print "WxH pitch fourcc fb_id"
  *   cursor W H HX HY SALT   legacy cursor (drmModeSetCursor2): a new WxH
  *                           ARGB8888 buffer holding cursor_pixel(SALT),
@@ -179,8 +181,10 @@ static int do_command(struct painter *p, char *line, char *reply, size_t len)
 		ret = pvd_commit(p->fd, &p->pipe, NULL, fb, rects, n, 0, NULL);
 	} else if (!strcmp(argv[0], "commit")) {
 		ret = pvd_commit(p->fd, &p->pipe, NULL, fb, NULL, 0, 0, NULL);
-	} else if (!strcmp(argv[0], "flip") && (argc == 1 || argc == 6)) {
+	} else if ((!strcmp(argv[0], "flip") || !strcmp(argv[0], "aflip")) &&
+		   (argc == 1 || argc == 6)) {
 		struct pvd_fb *next = &p->fb[!p->cur];
+		uint32_t flags = argv[0][0] == 'a' ? DRM_MODE_PAGE_FLIP_ASYNC : 0;
 
 		memcpy(next->map, fb->map, fb->size);
 		n = 0;
@@ -192,7 +196,7 @@ static int do_command(struct painter *p, char *line, char *reply, size_t len)
 				    strtoul(argv[5], NULL, 16));
 		}
 		ret = pvd_commit(p->fd, &p->pipe, NULL, next, n ? rects : NULL, n,
-				 0, NULL);
+				 flags, NULL);
 		if (!ret)
 			p->cur = !p->cur;
 	} else if (!strcmp(argv[0], "cursor") && argc == 6) {

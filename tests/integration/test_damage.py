@@ -192,6 +192,20 @@ def test_page_flip_with_frame_damage(vm):
             "pvd_paint did not copy the front buffer"
 
 
+def test_async_page_flip(vm):
+    """An asynchronous page flip (DRM_MODE_PAGE_FLIP_ASYNC) is shown in full
+    when the blocking commit returns, and with FB_DAMAGE_CLIPS only the
+    clips move, as for a paced flip."""
+    with paint(vm) as p:
+        p.send("fill", 0, 0, 1024, 768, RED)
+        p.send("aflip")
+        before = vm.screendump()
+        assert before.is_uniform(rgb(RED)), "async flip not shown in full"
+        p.send("fill", 300, 200, 10, 10, WHITE)     # never reported
+        p.send("aflip", 40, 40, 8, 8, GREEN)
+        changed_only(before, vm.screendump(), [(40, 40, 8, 8)], [rgb(GREEN)])
+
+
 def test_unusual_layout(vm):
     """stride != width * cpp, a framebuffer offset, and a source rectangle
     inside a larger framebuffer: damage in framebuffer coordinates lands at

@@ -78,6 +78,26 @@ def test_flip_switches_views(vm):
         assert host_is_guest(vm)
 
 
+def test_async_flip_switches_views(vm):
+    """An asynchronous page flip (DRM_MODE_PAGE_FLIP_ASYNC) takes the same
+    path as a paced one, without the vblank: once the blocking commit has
+    returned, the host shows the new buffer through its view and copied
+    nothing."""
+    with Painter(vm, "--mode 1024x768") as p:
+        p.send("fill", 0, 0, 1024, 768, GREEN)
+        s0 = stats(vm)
+        p.send("aflip")
+        d = delta(s0, stats(vm))
+        assert vm.screendump().is_uniform(rgb(GREEN))
+        assert d["bytes-read"] == 0 and d["view-updates"] == 1, d
+        s0 = stats(vm)
+        p.send("aflip", 200, 100, 16, 16, RED)
+        d = delta(s0, stats(vm))
+        assert vm.screendump().crop(200, 100, 16, 16).is_uniform(rgb(RED))
+        assert d["bytes-read"] == 0 and d["view-updates"] == 1, d
+        assert host_is_guest(vm)
+
+
 def test_unusual_layout_shows_through_view(vm):
     """Padded stride, an offset and a source sub-rectangle: the view's
     surface starts at the shown pixel and strides like the framebuffer."""
