@@ -180,13 +180,15 @@ def run_dirty(g, mode, shape, prof):
     return out
 
 
-def run_flip(g, mode, prof):
-    """Flips; host memory sampled while the double-buffered client runs."""
+def run_flip(g, mode, prof, async_flips=False):
+    """Flips (asynchronous ones with async_flips: None if the driver has
+    none); host memory sampled while the double-buffered client runs."""
     seconds = max(prof["seconds"], 2)
     cpu0, bytes0 = g.cpu_seconds(), g.device_bytes()
     outfile = "/tmp/flip-%s.json" % mode
-    sp = g.vm.spawn("PVD_DRIVER=%s pvd_bench flip --mode %s --seconds %s > %s"
-                    % (g.driver, mode, seconds, outfile))
+    sp = g.vm.spawn("PVD_DRIVER=%s pvd_bench flip --mode %s --seconds %s%s > %s"
+                    % (g.driver, mode, seconds, " --async" if async_flips else "",
+                       outfile))
     time.sleep(seconds / 2 + 1)
     pixels = g.host_pixel_memory()
     deadline = time.monotonic() + 120 + seconds * 10
@@ -200,9 +202,12 @@ def run_flip(g, mode, prof):
         raise RuntimeError("pvd_bench flip: no output (%s)"
                            % g.vm.run("cat %s" % sp.log).stdout)
     res = json.loads(text.splitlines()[-1])
+    if res.get("unsupported"):
+        return None
     probe = g.probe_dump()
     n = res["frames"]
     out = {
+        "refresh_hz": res["refresh_mhz"] / 1000,
         "fps": n / res["load"]["seconds"],
         "jitter_us": res["event_interval_stddev_us"],
         "interval_us": res["event_interval_mean_us"],
@@ -280,7 +285,7 @@ def run_resize(g):
 def run_device(name, prof, out, errors):
     """Every workload on one device; a workload that fails is recorded in
     errors (and its figures are n/a), the others still run."""
-    res = {"dirty": {}, "flip": {}}
+    res = {"dirty": {}, "flip": {}, "async flip": {}}
 
     def attempt(what, fn, *args):
         print("bench: %s %s" % (name, what), flush=True)
@@ -301,6 +306,9 @@ def run_device(name, prof, out, errors):
             r = attempt("flip %s" % mode, run_flip, g, mode, prof)
             if r is not None:
                 res["flip"][mode] = r
+            r = attempt("async flip %s" % mode, run_flip, g, mode, prof, True)
+            if r is not None:
+                res["async flip"][mode] = r
         res["fbcon"] = attempt("fbcon", run_fbcon, g, prof["fbcon_lines"])
         # on fbcon, which follows the host's size; before Xorg, which does not
         if name != "bochs":     # bochs-display takes no size from the UI
@@ -368,8 +376,12 @@ def rows(results, prof):
                         {d: get(d, "dirty", key, "bytes_per_update") for d in devs}, False))
             out.append(("DIRTYFB %s: QEMU CPU ms/update" % key,
                         {d: get(d, "dirty", key, "cpu_ms_per_update") for d in devs}, False))
-        out.append(("flip %s: frames/s" % mode,
+        out.append(("flip %s, a 60 Hz mode: frames/s" % mode,
                     {d: get(d, "flip", mode, "fps") for d in devs}, True))
+        out.append(("asynchronous flip %s: frames/s (n/a: no async flips)" % mode,
+                    {d: get(d, "async flip", mode, "fps") for d in devs}, True))
+        out.append(("asynchronous flip %s: p50 latency to host, ms" % mode,
+                    {d: get(d, "async flip", mode, "latency", "p50_ms") for d in devs}, False))
         out.append(("flip %s: event interval stddev, us" % mode,
                     {d: get(d, "flip", mode, "jitter_us") for d in devs}, False))
         out.append(("flip %s: p50 latency to host, ms" % mode,

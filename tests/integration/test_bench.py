@@ -40,8 +40,15 @@ def test_bench_smoke():
             assert w["iso"]["p50_ms"] is not None, (dev, key, w)
         for mode, f in d["flip"].items():
             assert f["fps"] > 0 and f["latency"]["shown"] > 0, (dev, mode, f)
+        # asynchronous flips: pvdisplay has them, virtio-gpu does not
+        assert bool(d["async flip"]) == (dev == "pvdisplay"), (dev, d["async flip"])
+        for mode, f in d["async flip"].items():
+            assert f["fps"] > 0 and f["latency"]["shown"] > 0, (dev, mode, f)
         assert d["fbcon"]["seconds"] > 0 and d["xorg"]["lines_per_s"] > 0, d
         assert d["resize"]["1280x720"]["switch_ms"] is not None, (dev, d["resize"])
     assert res["pvdisplay"]["dirty"]["glyph 640x480"]["bytes_per_update"] is not None
+    # paced flips compared at one refresh rate: every device's mode is 60 Hz
+    rates = {dev: f["refresh_hz"] for dev in res for f in res[dev]["flip"].values()}
+    assert rates and all(59.5 <= r <= 60.5 for r in rates.values()), rates
     for name in ("summary.md", "plot.svg"):
         assert os.path.getsize(os.path.join(out, name)) > 0
