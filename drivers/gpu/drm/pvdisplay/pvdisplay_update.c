@@ -149,15 +149,13 @@ static void pvdisplay_update_kick(struct pvdisplay_output *output)
 	if (output->busy)
 		return;
 	pvdisplay_update_sync_reset(output);
-	if (READ_ONCE(output->pvd->updates_held)) {
-		/*
-		 * The device does not know the buffers yet: what changed stays
-		 * recorded and goes out from pvdisplay_update_release().
-		 * Nothing is in flight, so a commit's event need not wait.
-		 */
-		output->done_seq = output->seq;
-		return;
-	}
+	/*
+	 * While held, the device does not know the buffers yet: what changed
+	 * stays recorded and goes out from pvdisplay_update_release().
+	 * Nothing is in flight, so a commit's event need not wait.
+	 */
+	if (READ_ONCE(output->pvd->updates_held))
+		goto idle;
 
 	if (output->shown_fb) {
 		full = output->need_full;
