@@ -21,7 +21,9 @@
 #   make bench           the same workloads on pvdisplay, virtio-gpu and
 #                        bochs-display, one table (BENCH=smoke: a short run;
 #                        BENCH_DEVICES=pvdisplay,virtio-gpu: a subset;
-#                        BENCH_REPEAT=N: medians of N interleaved rounds)
+#                        BENCH_REPEAT=N: medians of N interleaved rounds;
+#                        BENCH_WORKLOADS=flip,xorg: some of dirty, flip,
+#                        fbcon, resize, xorg)
 #   make clean           driver build products, build/ and results/
 #   make clean-cache     also the sysroot, QEMU, guest image and ccache
 
@@ -77,6 +79,7 @@ fuzz:
 
 bench:
 	@BENCH=$(BENCH) BENCH_DEVICES=$(BENCH_DEVICES) BENCH_REPEAT=$(BENCH_REPEAT) \
+		BENCH_WORKLOADS=$(BENCH_WORKLOADS) \
 		scripts/bench/bench.sh
 
 clean:

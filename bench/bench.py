@@ -282,10 +282,14 @@ def run_resize(g):
     return out
 
 
+WORKLOADS = ("dirty", "flip", "fbcon", "resize", "xorg")
+
+
 def run_device(name, prof, out, errors):
-    """Every workload on one device; a workload that fails is recorded in
-    errors (and its figures are n/a), the others still run."""
+    """The profile's workloads on one device; a workload that fails is
+    recorded in errors (and its figures are n/a), the others still run."""
     res = {"dirty": {}, "flip": {}, "async flip": {}}
+    want = prof["workloads"]
 
     def attempt(what, fn, *args):
         print("bench: %s %s" % (name, what), flush=True)
@@ -299,21 +303,25 @@ def run_device(name, prof, out, errors):
     with Guest(name, out) as g:
         res["kernel"] = g.vm.kver
         for mode in prof["modes"]:
-            for shape in prof["shapes"]:
+            for shape in prof["shapes"] if "dirty" in want else []:
                 r = attempt("dirty %s %s" % (mode, shape), run_dirty, g, mode, shape, prof)
                 if r is not None:
                     res["dirty"]["%s %s" % (shape, mode)] = r
+            if "flip" not in want:
+                continue
             r = attempt("flip %s" % mode, run_flip, g, mode, prof)
             if r is not None:
                 res["flip"][mode] = r
             r = attempt("async flip %s" % mode, run_flip, g, mode, prof, True)
             if r is not None:
                 res["async flip"][mode] = r
-        res["fbcon"] = attempt("fbcon", run_fbcon, g, prof["fbcon_lines"])
+        if "fbcon" in want:
+            res["fbcon"] = attempt("fbcon", run_fbcon, g, prof["fbcon_lines"])
         # on fbcon, which follows the host's size; before Xorg, which does not
-        if name != "bochs":     # bochs-display takes no size from the UI
+        if "resize" in want and name != "bochs":    # bochs-display: no size from the UI
             res["resize"] = attempt("resize", run_resize, g)
-        res["xorg"] = attempt("xorg", run_xorg, g, prof["x_lines"])
+        if "xorg" in want:
+            res["xorg"] = attempt("xorg", run_xorg, g, prof["x_lines"])
     return res
 
 
@@ -419,6 +427,8 @@ def table(results, prof):
     head = ["what"] + devs + ["pvdisplay vs %s" % d for d in others]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for what, vals, hb in rows(results, prof):
+        if all(vals[d] is None for d in devs):
+            continue    # a workload not run (--workloads)
         cells = [what] + [fmt(vals[d]) for d in devs]
         for d in others:
             r = ratio(vals.get("pvdisplay"), vals[d], hb)
@@ -464,6 +474,8 @@ def main():
     ap.add_argument("--out", default=os.path.join(os.environ.get("PVD_RESULTS", "results"),
                                                   "bench"))
     ap.add_argument("--devices", help="comma-separated subset of the profile's devices")
+    ap.add_argument("--workloads", default=",".join(WORKLOADS),
+                    help="comma-separated subset of %s" % ", ".join(WORKLOADS))
     ap.add_argument("--repeat", type=int, default=1,
                     help="rounds of every device; figures are the medians")
     args = ap.parse_args()
@@ -472,6 +484,11 @@ def main():
     prof = dict(PROFILES[args.profile])
     if args.devices:
         prof["devices"] = args.devices.split(",")
+    prof["workloads"] = args.workloads.split(",")
+    unknown = set(prof["workloads"]) - set(WORKLOADS)
+    if unknown:
+        raise SystemExit("bench: unknown workloads %s (known: %s)"
+                         % (", ".join(sorted(unknown)), ", ".join(WORKLOADS)))
     os.makedirs(args.out, exist_ok=True)
     if pvdisplay_module() is None:
         raise SystemExit("bench: pvdisplay.ko not built (PVD_MODULE)")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# make bench [BENCH=full|smoke]: build what the guests need (pvdisplay.ko,
+# make bench [BENCH=full|smoke] [BENCH_WORKLOADS=flip,...]: build what the guests need (pvdisplay.ko,
 # the guest programs, QEMU, the guest image), then run bench/bench.py:
 # the same workloads on pvdisplay, virtio-gpu and bochs-display, one table.
 # Results go to $PVD_RESULTS/bench/ (results.json, summary.md, plot.svg).
@@ -21,4 +21,5 @@ export PVD_MODULE PVD_GUEST_BIN
 "$env/guest-image.sh" >/dev/null || pvd_die "building the guest image failed"
 exec "$env/vm-env.sh" -- python3 "$PVD_TOP/bench/bench.py" \
 	--profile "${BENCH:-full}" --out "$PVD_RESULTS/bench" --repeat "${BENCH_REPEAT:-1}" \
-	${BENCH_DEVICES:+--devices "$BENCH_DEVICES"}
+	${BENCH_DEVICES:+--devices "$BENCH_DEVICES"} \
+	${BENCH_WORKLOADS:+--workloads "$BENCH_WORKLOADS"}
