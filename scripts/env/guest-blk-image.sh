@@ -54,7 +54,10 @@ mount -t overlay overlay -o lowerdir=/,upperdir=/mnt/upper,workdir=/mnt/work \
 for m in proc sys dev; do
 	mount --move "/$m" "/mnt/root/$m" || fail "moving /$m"
 done
-mount -t ext4 /dev/vdb /mnt/root/pvd || fail "no run share on /dev/vdb"
+# By the moved devtmpfs: /dev is what lies under it now (the stock kernel's
+# initramfs leaves its own devtmpfs there, the debug kernel, which mounts
+# the root itself, an empty directory).
+mount -t ext4 /mnt/root/dev/vdb /mnt/root/pvd || fail "no run share on /dev/vdb"
 [ -x /mnt/root/pvd/init ] || fail "/pvd/init missing in the run share"
 cd /mnt/root || fail "cd /mnt/root"
 mount --move . / || fail "moving the overlay to /"
