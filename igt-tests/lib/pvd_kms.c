@@ -132,8 +132,16 @@ out:
 	return ret;
 }
 
-int pvd_find_mode(int fd, uint32_t connector_id, unsigned int w, unsigned int h,
-		  drmModeModeInfo *mode)
+uint64_t pvd_mode_refresh_mhz(const drmModeModeInfo *mode)
+{
+	uint64_t t = (uint64_t)mode->htotal * mode->vtotal;
+
+	return t ? (uint64_t)mode->clock * 1000000 / t : 0;
+}
+
+/* hz 0: any refresh rate, interlaced modes included. */
+int pvd_find_mode_hz(int fd, uint32_t connector_id, unsigned int w, unsigned int h,
+		     unsigned int hz, drmModeModeInfo *mode)
 {
 	drmModeConnectorPtr conn = drmModeGetConnector(fd, connector_id);
 	int m, ret = -ENOENT;
@@ -141,14 +149,26 @@ int pvd_find_mode(int fd, uint32_t connector_id, unsigned int w, unsigned int h,
 	if (!conn)
 		return -errno;
 	for (m = 0; m < conn->count_modes; m++) {
-		if (conn->modes[m].hdisplay == w && conn->modes[m].vdisplay == h) {
-			*mode = conn->modes[m];
-			ret = 0;
-			break;
-		}
+		const drmModeModeInfo *c = &conn->modes[m];
+		uint64_t mhz = pvd_mode_refresh_mhz(c);
+
+		if (c->hdisplay != w || c->vdisplay != h)
+			continue;
+		if (hz && ((c->flags & DRM_MODE_FLAG_INTERLACE) ||
+			   mhz + 500 < hz * 1000ull || mhz > hz * 1000ull + 500))
+			continue;
+		*mode = *c;
+		ret = 0;
+		break;
 	}
 	drmModeFreeConnector(conn);
 	return ret;
+}
+
+int pvd_find_mode(int fd, uint32_t connector_id, unsigned int w, unsigned int h,
+		  drmModeModeInfo *mode)
+{
+	return pvd_find_mode_hz(fd, connector_id, w, h, 0, mode);
 }
 
 static drmModeObjectPropertiesPtr props_of(int fd, uint32_t obj_id, uint32_t obj_type)

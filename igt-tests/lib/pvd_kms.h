@@ -62,6 +62,13 @@ int pvd_connector_count(int fd);
 int pvd_find_mode(int fd, uint32_t connector_id, unsigned int w, unsigned int h,
 		  drmModeModeInfo *mode);
 
+/* The same, of a refresh rate within 0.5 Hz of hz, progressive; 0 on success. */
+int pvd_find_mode_hz(int fd, uint32_t connector_id, unsigned int w, unsigned int h,
+		     unsigned int hz, drmModeModeInfo *mode);
+
+/* A mode's refresh rate in mHz (0 for a mode without timings). */
+uint64_t pvd_mode_refresh_mhz(const drmModeModeInfo *mode);
+
 /* Property id by name on a KMS object, 0 if absent. */
 uint32_t pvd_prop_id(int fd, uint32_t obj_id, uint32_t obj_type, const char *name);
 

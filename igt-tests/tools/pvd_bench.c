@@ -158,14 +158,6 @@ static uint64_t pct(uint64_t *v, size_t n, double p)
 	return v[i];
 }
 
-/* The mode's refresh rate in mHz. */
-static uint64_t refresh_mhz(const drmModeModeInfo *m)
-{
-	uint64_t t = (uint64_t)m->htotal * m->vtotal;
-
-	return t ? (uint64_t)m->clock * 1000000 / t : 0;
-}
-
 /*
  * A 60 Hz mode of this size from the connector's list, else one made up.
  * Every device runs the workloads at the same refresh rate: left to the
@@ -175,21 +167,8 @@ static uint64_t refresh_mhz(const drmModeModeInfo *m)
 static void mode_for(int fd, const struct pvd_pipe *pipe, int w, int h,
 		     drmModeModeInfo *m)
 {
-	drmModeConnectorPtr conn = drmModeGetConnector(fd, pipe->connector_id);
-	int i;
-
-	for (i = 0; conn && i < conn->count_modes; i++) {
-		drmModeModeInfo *c = &conn->modes[i];
-
-		if (c->hdisplay == w && c->vdisplay == h &&
-		    !(c->flags & DRM_MODE_FLAG_INTERLACE) &&
-		    refresh_mhz(c) >= 59500 && refresh_mhz(c) <= 60500) {
-			*m = *c;
-			drmModeFreeConnector(conn);
-			return;
-		}
-	}
-	drmModeFreeConnector(conn);
+	if (!pvd_find_mode_hz(fd, pipe->connector_id, w, h, 60, m))
+		return;
 	memset(m, 0, sizeof(*m));
 	m->hdisplay = w;
 	m->hsync_start = w + 48;
@@ -366,7 +345,7 @@ static int run_flip(struct bench *b, double seconds, uint32_t flags)
 	       "\"refresh_mhz\": %" PRIu64 ", \"frames\": %zu, "
 	       "\"event_interval_mean_us\": %" PRIu64 ", "
 	       "\"event_interval_stddev_us\": %.1f, ",
-	       b->mode.hdisplay, b->mode.vdisplay, refresh_mhz(&b->mode), n, mean,
+	       b->mode.hdisplay, b->mode.vdisplay, pvd_mode_refresh_mhz(&b->mode), n, mean,
 	       n > 2 ? sqrt((double)var / (n - 2)) : 0.0);
 	print_phase("load", 1, seq, t, dur, n, 0);
 	printf("}\n");
