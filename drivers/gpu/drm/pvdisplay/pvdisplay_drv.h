@@ -398,6 +398,8 @@ struct pvdisplay_output {
  *	lock.
  * @fbdev_redraw: fbcon has not been redrawn since the buffer was laid out
  *	anew; under the console lock.
+ * @fbdev_flushed: when fbdev's damage was last handed to the heads; only
+ *	the fbdev helper's damage work uses it (pvdisplay_fbdev.c).
  * @resource_ida: allocates resource ids (1..INT_MAX).
  * @res_lock: protects @resources.
  * @resources: GEM objects with a device resource (&pvdisplay_bo.res_node).
@@ -439,6 +441,7 @@ struct pvdisplay_device {
 	struct drm_framebuffer *fbdev_fb;
 	struct drm_framebuffer *fbdev_retired[2];
 	bool fbdev_redraw;
+	ktime_t fbdev_flushed;
 	struct ida resource_ida;
 	/* Protects resources; see DOC: locking. */
 	struct mutex res_lock;
