@@ -227,7 +227,7 @@ def run_flip(g, mode, prof, async_flips=False):
     return out
 
 
-def run_fbcon(g, lines):
+def run_fbcon(g, lines, iso):
     g.vm.run("seq -f 'fbcon scrolling benchmark, line %%g of %d' 1 %d > /tmp/lines"
              % (lines, lines), timeout=120, check=True)
     cpu0, updates0 = g.cpu_seconds(), g.device_updates()
@@ -241,6 +241,9 @@ def run_fbcon(g, lines):
     if updates0 is not None:
         # how often fbdev flushed while scrolling (paced, docs/driver.md)
         out["device_updates"] = updates1 - updates0
+    # one cell at a time, as typing shows it: fbcon draws, fbdev flushes
+    res = g.bench("fbcon --iso %d" % iso)
+    out["latency"] = phase_latency(g.probe_dump()["records"], res["iso"])
     return out
 
 
@@ -326,7 +329,7 @@ def run_device(name, prof, out, errors):
             if r is not None:
                 res["async flip"][mode] = r
         if "fbcon" in want:
-            res["fbcon"] = attempt("fbcon", run_fbcon, g, prof["fbcon_lines"])
+            res["fbcon"] = attempt("fbcon", run_fbcon, g, prof["fbcon_lines"], prof["iso"])
         # on fbcon, which follows the host's size; before Xorg, which does not
         if "resize" in want and name != "bochs":    # bochs-display: no size from the UI
             res["resize"] = attempt("resize", run_resize, g)
@@ -413,6 +416,10 @@ def rows(results, prof):
                 {d: get(d, "fbcon", "seconds") for d in devs}, False))
     out.append(("fbcon: QEMU CPU s",
                 {d: get(d, "fbcon", "cpu_s") for d in devs}, False))
+    out.append(("fbcon: one cell to the host, p50 latency, ms (isolated)",
+                {d: get(d, "fbcon", "latency", "p50_ms") for d in devs}, False))
+    out.append(("fbcon: one cell to the host, p99 latency, ms (isolated)",
+                {d: get(d, "fbcon", "latency", "p99_ms") for d in devs}, False))
     out.append(("Xorg scrolling terminal: lines/s",
                 {d: get(d, "xorg", "lines_per_s") for d in devs}, True))
     out.append(("host resize to 1280x720: new surface, ms",

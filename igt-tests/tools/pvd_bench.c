@@ -20,6 +20,12 @@
  *       wait for the event, repeat.  Phase "load".  --async: asynchronous
  *       flips (DRM_MODE_PAGE_FLIP_ASYNC); a driver without them gets one
  *       line {"workload": "flip", "unsupported": true}.
+ *   pvd_bench fbcon [--iso N]
+ *       The text console on /dev/tty1 (the foreground one, fbcon drawing):
+ *       N one-cell changes (default 200), each after a random pause of
+ *       20-40 ms (a fast typist's 25 to 50 characters a second) and only
+ *       once the previous one is shown.  Phase "iso".  No DRM client is
+ *       involved.
  *
  * Every update's pixels carry its sequence number as colour 0xRRGGBB, and
  * the probe points of the shape are registered with the device, which
@@ -28,6 +34,7 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
@@ -35,8 +42,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/io.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <linux/fb.h>
 
 #include <drm_fourcc.h>
 
@@ -354,6 +364,83 @@ static int run_flip(struct bench *b, double seconds, uint32_t flags)
 	return 0;
 }
 
+static void tty_write(int fd, const char *text)
+{
+	size_t len = strlen(text);
+
+	while (len) {
+		ssize_t n = write(fd, text, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			die("write /dev/tty1", n < 0 ? errno : EIO);
+		text += n;
+		len -= n;
+	}
+}
+
+/*
+ * Each change is a space in the cell at row 11, column 11 whose background,
+ * palette entry 1, is first set to the sequence number (ESC ] P sets an
+ * entry; on a truecolor framebuffer it is exact, and nothing is redrawn):
+ * the cell's pixels then hold S.  The screen is cleared to black first, so
+ * the cell holds no number before the first change.  The cell's size in
+ * pixels is the framebuffer's size over the console's.
+ */
+static int run_fbcon(unsigned int iso)
+{
+	struct fb_var_screeninfo var;
+	struct winsize ws;
+	struct shape s = { 0 };
+	uint64_t *dur, t, t0;
+	char buf[32];
+	int fd, fb, cw, ch;
+	uint32_t seq = 0;
+	unsigned int i;
+	size_t n = 0;
+
+	dur = calloc(iso + 1, sizeof(*dur));
+	fd = open("/dev/tty1", O_WRONLY | O_NOCTTY);
+	fb = open("/dev/fb0", O_RDONLY);
+	if (!dur || fd < 0 || fb < 0)
+		die("/dev/tty1, /dev/fb0", errno);
+	if (ioctl(fb, FBIOGET_VSCREENINFO, &var) || ioctl(fd, TIOCGWINSZ, &ws))
+		die("screen size", errno);
+	close(fb);
+	if (!ws.ws_col || !ws.ws_row || ws.ws_col < 11 || ws.ws_row < 11)
+		die("console size", EINVAL);
+	cw = var.xres / ws.ws_col;
+	ch = var.yres / ws.ws_row;
+	shape_rect(&s, 10 * cw, 10 * ch, cw, ch);
+
+	tty_write(fd, "\033[?25l\033[0m\033[2J");
+	usleep(200000);
+	probe_setup(&s);
+	printf("{\"workload\": \"fbcon\", \"cell\": \"%dx%d\", ", cw, ch);
+
+	t0 = now_ns();
+	srand(1);
+	for (i = 0; i < iso; i++) {
+		usleep(20000 + rand() % 20000);
+		snprintf(buf, sizeof(buf), "\033]P1%06x", ++seq & 0xffffff);
+		tty_write(fd, buf);
+		probe_mark(seq);
+		t = now_ns();
+		tty_write(fd, "\033[11;11H\033[41m \033[0m");
+		dur[n++] = now_ns() - t;
+		if (!probe_wait(seq, 2000))
+			fprintf(stderr, "pvd_bench: change %u not shown in 2 s\n", seq);
+	}
+	print_phase("iso", 1, seq, now_ns() - t0, dur, n, 0);
+	printf("}\n");
+	/* the default palette and a visible cursor again */
+	tty_write(fd, "\033]R\033[?25h\033[2J");
+	close(fd);
+	free(dur);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -372,7 +459,7 @@ int main(int argc, char **argv)
 	struct bench b = { 0 };
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: pvd_bench dirty|flip [options]\n");
+		fprintf(stderr, "usage: pvd_bench dirty|flip|fbcon [options]\n");
 		return 2;
 	}
 	while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
@@ -402,6 +489,8 @@ int main(int argc, char **argv)
 	/* outputs go to a pipe: no partial lines if we die */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 
+	if (!strcmp(argv[1], "fbcon"))
+		return run_fbcon(iso);
 	if (!strcmp(argv[1], "dirty")) {
 		setup(&b, w, h, 1);
 		return run_dirty(&b, shape, seconds, iso);

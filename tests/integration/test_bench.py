@@ -45,6 +45,9 @@ def test_bench_smoke():
         for mode, f in d["async flip"].items():
             assert f["fps"] > 0 and f["latency"]["shown"] > 0, (dev, mode, f)
         assert d["fbcon"]["seconds"] > 0 and d["xorg"]["lines_per_s"] > 0, d
+        # every console cell change drawn by fbcon was seen by the probe
+        lat = d["fbcon"]["latency"]
+        assert lat["shown"] == lat["updates"] > 0, (dev, lat)
         assert d["resize"]["1280x720"]["switch_ms"] is not None, (dev, d["resize"])
     assert res["pvdisplay"]["dirty"]["glyph 640x480"]["bytes_per_update"] is not None
     # paced flips compared at one refresh rate: every device's mode is 60 Hz
