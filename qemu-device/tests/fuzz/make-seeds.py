@@ -71,8 +71,13 @@ VRING_DESC_F_NEXT, VRING_DESC_F_WRITE = 1, 2
 
 # include/uapi/drm/pvdisplay.h
 F_EDID, F_MULTI_HEAD, F_EXTRA_FORMATS = 1 << 0, 1 << 1, 1 << 2
+F_CURSOR, F_CRC, F_FRAME_DAMAGE = 1 << 3, 1 << 5, 1 << 6
 CMD_GET_DISPLAY_INFO, CMD_GET_EDID = 0x100, 0x101
 CMD_RESOURCE_CREATE, CMD_RESOURCE_DESTROY, CMD_SCANOUT_UPDATE = 0x102, 0x103, 0x104
+CMD_GET_CRC = 0x105
+CMD_CURSOR_SET, CMD_CURSOR_MOVE = 0x200, 0x201
+VQ_CONTROL, VQ_CURSOR = 0, 2
+RESP_CRC_SIZE = 16
 CFG_EVENTS_CLEAR = 4
 RESP_DISPLAY_INFO_SIZE = 16 + 16 * 32
 RESP_EDID_SIZE = 16 + 1024
@@ -97,8 +102,9 @@ HEADS, MAX_W, MAX_H = 2, 1024, 768
 BOOT_AVAIL, BOOT_DESC, BOOT_USED = 0x10000, 0x11000, 0x12000
 IMG_ADDR = 0x40001          # low 16 bits 1: see the module comment
 IMG_BASE = IMG_ADDR + 31    # 16-byte aligned, past the bootstrap descriptor
-USED = 0x60000
+USED, CURSOR_USED = 0x60000, 0x70000
 RESP_BASE, RESP_STRIDE = 0x80000, 0x800
+CURSOR_RESP_BASE = 0x90000  # past the control queue's MAX_REQUESTS answers
 RES_RAM, RES_RAM_END = 0x1000000, 0x3c00000  # resources' memory
 MAX_REQUESTS = 32           # 2 descriptors each, in a queue of 64 at most
 
@@ -137,8 +143,9 @@ class Input:
     def status(self, value):
         self.common(CC_STATUS, value, SIZE_BYTE)
 
-    def setup(self, features, desc, avail, used, size):
-        """Reset, negotiate, and give queue 0 its rings; DRIVER_OK."""
+    def setup(self, features, desc, avail, used, size, more_queues=()):
+        """Reset, negotiate, and give queue 0 its rings, and each of
+        @more_queues, (index, desc, avail, used, size), its own; DRIVER_OK."""
         self.status(0)
         self.status(ST_ACK)
         self.status(ST_ACK | ST_DRIVER)
@@ -147,14 +154,16 @@ class Input:
         self.common(CC_GFSELECT, 1)
         self.common(CC_GF, 1)                  # VIRTIO_F_VERSION_1 (bit 32)
         self.status(ST_ACK | ST_DRIVER | ST_FEATURES_OK)
-        self.common(CC_Q_SELECT, 0, SIZE_WORD)
-        self.common(CC_Q_SIZE, size, SIZE_WORD)
-        for lo, hi, addr in ((CC_Q_DESCLO, CC_Q_DESCHI, desc),
-                             (CC_Q_AVAILLO, CC_Q_AVAILHI, avail),
-                             (CC_Q_USEDLO, CC_Q_USEDHI, used)):
-            self.common(lo, addr & 0xffffffff)
-            self.common(hi, addr >> 32)
-        self.common(CC_Q_ENABLE, 1, SIZE_WORD)
+        for index, desc, avail, used, size in ((0, desc, avail, used, size),) + \
+                tuple(more_queues):
+            self.common(CC_Q_SELECT, index, SIZE_WORD)
+            self.common(CC_Q_SIZE, size, SIZE_WORD)
+            for lo, hi, addr in ((CC_Q_DESCLO, CC_Q_DESCHI, desc),
+                                 (CC_Q_AVAILLO, CC_Q_AVAILHI, avail),
+                                 (CC_Q_USEDLO, CC_Q_USEDHI, used)):
+                self.common(lo, addr & 0xffffffff)
+                self.common(hi, addr >> 32)
+            self.common(CC_Q_ENABLE, 1, SIZE_WORD)
         self.status(ST_ACK | ST_DRIVER | ST_FEATURES_OK | ST_DRIVER_OK)
 
     def bytes(self):
@@ -176,40 +185,64 @@ class Image:
 
     def __init__(self):
         self.requests = []     # (request bytes, response length)
+        self.cursor_requests = []  # the same, for the cursor queue
 
     def add(self, request, resp_len=RESP_HDR_SIZE):
         if len(self.requests) < MAX_REQUESTS:
             self.requests.append((request, resp_len))
 
-    def queue_size(self):
+    def add_cursor(self, request, resp_len=RESP_HDR_SIZE):
+        if len(self.cursor_requests) < MAX_REQUESTS:
+            self.cursor_requests.append((request, resp_len))
+
+    @staticmethod
+    def _queue_size(requests):
         """The smallest power of two that holds every request's two
         descriptors."""
         size = 2
-        while size < 2 * len(self.requests):
+        while size < 2 * len(requests):
             size *= 2
         return size
 
-    def build(self):
-        n = len(self.requests)
-        qsize = self.queue_size()
-        desc_off = IMG_BASE - IMG_ADDR
+    def queue_size(self):
+        return self._queue_size(self.requests)
+
+    def cursor_queue_size(self):
+        return self._queue_size(self.cursor_requests)
+
+    @staticmethod
+    def _queue(img, off, requests, resp_base):
+        """Lay out one queue's descriptor table, available ring and
+        requests at @off of @img; return the offset past them."""
+        n = len(requests)
+        qsize = Image._queue_size(requests)
+        desc_off = off
         avail_off = desc_off + 16 * qsize
         req_off = avail_off + 4 + 2 * qsize + 2
         req_off = (req_off + 15) & ~15
         descs = b""
         body = b""
-        for i, (req, resp_len) in enumerate(self.requests):
+        for i, (req, resp_len) in enumerate(requests):
             req_addr = IMG_ADDR + req_off + len(body)
             descs += struct.pack("<QIHH", req_addr, len(req), VRING_DESC_F_NEXT, 2 * i + 1)
-            descs += struct.pack("<QIHH", RESP_BASE + i * RESP_STRIDE, resp_len,
+            descs += struct.pack("<QIHH", resp_base + i * RESP_STRIDE, resp_len,
                                  VRING_DESC_F_WRITE, 0)
             body += req + b"\0" * (-len(req) % 16)
         avail = struct.pack("<HH", 0, n) + b"".join(
             struct.pack("<H", 2 * i) for i in range(n))
-        img = bytearray(req_off + len(body))
+        img.extend(b"\0" * (req_off + len(body) - len(img)))
         img[desc_off:desc_off + len(descs)] = descs
         img[avail_off:avail_off + len(avail)] = avail
-        img[req_off:] = body
+        img[req_off:req_off + len(body)] = body
+        return req_off + len(body)
+
+    def build(self):
+        img = bytearray()
+        end = self._queue(img, IMG_BASE - IMG_ADDR, self.requests, RESP_BASE)
+        if self.cursor_requests:
+            # the descriptor table 16-byte aligned in guest memory
+            self.cursor_off = ((IMG_ADDR + end + 15) & ~15) - IMG_ADDR
+            self._queue(img, self.cursor_off, self.cursor_requests, CURSOR_RESP_BASE)
         # The bootstrap view of the first bytes (module comment): available
         # index 1, ring entry 1, descriptor 1 = the whole image.
         img[0:16] = struct.pack("<QIHH", IMG_ADDR, len(img), 0, 0)
@@ -218,6 +251,12 @@ class Image:
 
     def rings(self):
         return (IMG_BASE, IMG_BASE + 16 * self.queue_size())
+
+    def cursor_rings(self):
+        """After build(): the cursor queue's descriptor table and
+        available ring."""
+        base = IMG_ADDR + self.cursor_off
+        return (base, base + 16 * self.cursor_queue_size())
 
 
 # -- requests --------------------------------------------------------------
@@ -254,6 +293,24 @@ def scanout_update(head, res_id, fmt, offset, stride, fb_w, fb_h, src, rects, re
 
 def head_off(head):
     return scanout_update(head, 0, 0, 0, 0, 0, 0, (0, 0, 0, 0), [], [])
+
+
+def get_crc(head, width, height):
+    return hdr(CMD_GET_CRC) + struct.pack("<IIII", head, width, height, 0), RESP_CRC_SIZE
+
+
+def cursor_set(head, res_id, fmt, offset, stride, width, height, hot_x, hot_y, x, y):
+    return (hdr(CMD_CURSOR_SET) + struct.pack(
+        "<IIIIIIIIIiiI", head, res_id, fmt, offset, stride, width, height,
+        hot_x, hot_y, x, y, 0), RESP_HDR_SIZE)
+
+
+def cursor_hide(head):
+    return cursor_set(head, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+
+
+def cursor_move(head, x, y):
+    return hdr(CMD_CURSOR_MOVE) + struct.pack("<IiiI", head, x, y, 0), RESP_HDR_SIZE
 
 
 class Fb:
@@ -336,8 +393,16 @@ def make_input(features, image, tail=()):
     inp.notify()
     inp.clear_patterns()
     desc, avail = image.rings()
-    inp.setup(features, desc, avail, USED, image.queue_size())
+    more = []
+    if image.cursor_requests:
+        cdesc, cavail = image.cursor_rings()
+        more.append((VQ_CURSOR, cdesc, cavail, CURSOR_USED, image.cursor_queue_size()))
+    inp.setup(features, desc, avail, USED, image.queue_size(), more)
     inp.notify()
+    if image.cursor_requests:
+        # the control queue's resources first, as a driver would wait for them
+        inp.clock_step()
+        inp.notify(VQ_CURSOR)
     for step in tail:
         step(inp)
     return inp.bytes()
@@ -481,6 +546,118 @@ def seed_resources(rng, features):
     return make_input(features, img, [tail_renotify])
 
 
+def seed_crc(rng, features):
+    """GET_CRC of heads that show a framebuffer, of dark heads (a black
+    frame of the size asked), and malformed ones."""
+    features |= F_CRC
+    img = Image()
+    heads = HEADS if features & F_MULTI_HEAD else 1
+    fb = random_fb(rng, 1, features)
+    img.add(*fb.create())
+    head = rng.randrange(heads)
+    src = random_src(rng, fb)
+    img.add(*fb.update(head, src))
+    img.add(*get_crc(head, 0, 0))
+    img.add(*fb.update(head, src, fb.random_rects(rng, 2, src)))
+    img.add(*get_crc(head, 0, 0))
+    img.add(*get_crc((head + 1) % HEADS, rng.choice([1, 640, MAX_W]),
+                     rng.choice([1, 480, MAX_H])))
+    for _ in range(rng.randint(1, 4)):
+        req, resp = get_crc(rng.choice([0, 1, HEADS, 16, 0xffffffff]),
+                            rng.choice([0, 1, MAX_W, MAX_W + 1, 0xffffffff]),
+                            rng.choice([0, 1, MAX_H, MAX_H + 1, 0xffffffff]))
+        if rng.random() < 0.3:
+            req = corrupt(rng, req)
+        img.add(req, rng.choice([resp, resp, 8, 4, 0]))
+    img.add(*head_off(head))
+    img.add(*get_crc(head, 640, 480))
+    return make_input(features, img, [tail_events])
+
+
+def seed_frame_damage(rng, features):
+    """Page flips between framebuffers of one layout, carrying only what
+    changed since the previous frame; then a flip that changes the layout,
+    and one to a destroyed resource."""
+    features |= F_FRAME_DAMAGE
+    img = Image()
+    heads = HEADS if features & F_MULTI_HEAD else 1
+    a = random_fb(rng, 1, features)
+    b = Fb(rng, 2, a.fmt, a.width, a.height, a.stride - a.width * a.cpp, a.offset,
+           pieces=rng.choice([1, 2, 4]))
+    img.add(*a.create())
+    img.add(*b.create())
+    head = rng.randrange(heads)
+    src = random_src(rng, a)
+    img.add(*a.update(head, src))
+    cur = a
+    for _ in range(rng.randint(2, 6)):
+        nxt = b if cur is a else a
+        rects = nxt.random_rects(rng, rng.choice([1, 2, 5, 16]), src)
+        if rng.random() < 0.2:
+            rects = []                         # a flip without damage
+        img.add(*nxt.update(head, src, rects))
+        cur = nxt
+    if rng.random() < 0.5:
+        c = random_fb(rng, 3, features)       # another layout
+        img.add(*c.create())
+        img.add(*c.update(head, None, c.random_rects(rng, 2)))
+    img.add(*resource_destroy(cur.res_id))
+    other = b if cur is a else a
+    img.add(*cur.update(head, src, cur.random_rects(rng, 1, src)))  # destroyed
+    img.add(*other.update(head, src, other.random_rects(rng, 1, src)))
+    return make_input(features, img, rng.sample([tail_events, tail_renotify], 1))
+
+
+def seed_cursor(rng, features):
+    """The cursor queue: images from a resource, moves (several queued
+    together coalesce), hiding, malformed requests, requests on the wrong
+    queue, and destroying the image's resource."""
+    features |= F_CURSOR | (F_CRC if rng.random() < 0.5 else 0)
+    img = Image()
+    heads = HEADS if features & F_MULTI_HEAD else 1
+    fb = random_fb(rng, 1, features)
+    img.add(*fb.create())
+    head = rng.randrange(heads)
+    img.add(*fb.update(head))
+    side = rng.choice([1, 16, 32, 64])
+    pad = rng.choice([0, 0, 64])
+    stride = side * 4 + pad
+    cur = Fb(rng, 2, fourcc("AR24"), side, side, pad)
+    img.add(*cur.create())
+    argb = fourcc("AR24")
+    img.add_cursor(*cursor_set(head, 2, argb, 0, stride, side, side,
+                               rng.randrange(side), rng.randrange(side),
+                               rng.randint(-side, 640), rng.randint(-side, 480)))
+    for _ in range(rng.randint(1, 8)):
+        img.add_cursor(*cursor_move(head, rng.randint(-100, 1100), rng.randint(-100, 800)))
+    if features & F_CRC:
+        img.add(*get_crc(head, 0, 0))
+    bad = [
+        cursor_set(head, 2, argb, 0, stride, side + 1, side, 0, 0, 0, 0),    # outside
+        cursor_set(head, 2, argb, 0, stride, 65, 65, 0, 0, 0, 0),            # > max
+        cursor_set(head, 2, argb, 0, stride, side, side, side, 0, 0, 0),     # hotspot
+        cursor_set(head, 2, fourcc("XR24"), 0, stride, side, side, 0, 0, 0, 0),
+        cursor_set(head, 9, argb, 0, stride, side, side, 0, 0, 0, 0),        # unknown
+        cursor_set(HEADS, 2, argb, 0, stride, side, side, 0, 0, 0, 0),       # head
+        cursor_move(16, 0, 0),
+        cursor_set(head, 2, argb, 0, 4, side, side, 0, 0, 0, 0),             # stride
+        display_info(),                                      # wrong queue
+    ]
+    for _ in range(rng.randint(1, 4)):
+        req, resp = rng.choice(bad)
+        if rng.random() < 0.3:
+            req = corrupt(rng, req)
+        img.add_cursor(req, rng.choice([resp, resp, 4, 0]))
+    if rng.random() < 0.5:
+        img.add(*cursor_move(head, 1, 1))                    # wrong queue
+    img.add_cursor(*cursor_hide(head))
+    img.add_cursor(*cursor_move(head, 5, 5))                 # kept while hidden
+    img.add_cursor(*cursor_set(head, 2, argb, 0, stride, side, side, 0, 0, 10, 10))
+    img.add(*resource_destroy(2))        # the image stays: it was copied
+    return make_input(features, img, rng.sample([tail_events, tail_renotify, tail_reset],
+                                                rng.randint(0, 2)))
+
+
 def main():
     args = sys.argv[1:]
     check = "--check" in args
@@ -507,6 +684,12 @@ def main():
         add("malformed-%03d" % i, seed_malformed(rng, random_features(rng)))
     for i in range(20):
         add("resources-%03d" % i, seed_resources(rng, random_features(rng)))
+    for i in range(20):
+        add("crc-%03d" % i, seed_crc(rng, random_features(rng)))
+    for i in range(25):
+        add("frame-damage-%03d" % i, seed_frame_damage(rng, random_features(rng)))
+    for i in range(30):
+        add("cursor-%03d" % i, seed_cursor(rng, random_features(rng)))
 
     bad = []
     for name, data in sorted(seeds.items()):
