@@ -514,6 +514,8 @@ void pvdisplay_vq_del(struct pvdisplay_device *pvd);
 struct pvdisplay_req *pvdisplay_req_alloc(size_t cmd_len, size_t resp_size,
 					  gfp_t gfp);
 void pvdisplay_req_put(struct pvdisplay_req *req);
+int pvdisplay_req_submit(struct pvdisplay_device *pvd, struct pvdisplay_req *req);
+int pvdisplay_req_wait(struct pvdisplay_device *pvd, struct pvdisplay_req *req);
 int pvdisplay_req_send(struct pvdisplay_device *pvd, struct pvdisplay_req *req);
 int pvdisplay_req_queue(struct pvdisplay_device *pvd, struct pvdisplay_req *req);
 unsigned long pvdisplay_requests_queued(struct pvdisplay_device *pvd);
@@ -521,10 +523,9 @@ int pvdisplay_req_queue_panic(struct pvdisplay_device *pvd,
 			      struct pvdisplay_req *req);
 bool pvdisplay_vq_broken(struct pvdisplay_device *pvd);
 void pvdisplay_vq_mark_broken(struct pvdisplay_device *pvd, const char *what);
-int pvdisplay_cmd_get_display_info(struct pvdisplay_device *pvd,
-				   struct pvdisplay_head_state *heads);
-int pvdisplay_cmd_get_edid(struct pvdisplay_device *pvd, unsigned int head,
-			   const struct drm_edid **edid);
+int pvdisplay_cmd_get_displays(struct pvdisplay_device *pvd,
+			       struct pvdisplay_head_state *heads,
+			       const struct drm_edid **edids);
 int pvdisplay_cmd_resource_create(struct pvdisplay_device *pvd, u32 resource_id,
 				  u64 size, struct pvdisplay_mem_entry *entries,
 				  u32 nr_entries);

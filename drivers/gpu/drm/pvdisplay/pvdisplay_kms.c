@@ -100,13 +100,9 @@ int pvdisplay_refresh_display_info(struct pvdisplay_device *pvd,
 	if (changed)
 		*changed = 0;
 
-	ret = pvdisplay_cmd_get_display_info(pvd, heads);
+	ret = pvdisplay_cmd_get_displays(pvd, heads, edids);
 	if (ret)
 		return ret;
-
-	for (i = 0; pvd->has_edid && i < pvd->num_heads; i++)
-		if (heads[i].connected)
-			pvdisplay_cmd_get_edid(pvd, i, &edids[i]);
 
 	mutex_lock(&pvd->info_lock);
 	for (i = 0; i < pvd->num_heads; i++) {

@@ -160,24 +160,23 @@ bool pvdisplay_vq_broken(struct pvdisplay_device *pvd)
 }
 
 /**
- * pvdisplay_req_send - queue a request and sleep for the answer
+ * pvdisplay_req_submit - queue a request whose answer pvdisplay_req_wait()
+ *	sleeps for
  * @pvd: the device
  * @req: the request; the caller keeps its reference and drops it afterwards
+ *	(the ring holds its own while the device may use the buffers)
  *
  * Sleeps: a full ring is waited for until the completion callback frees
- * descriptors, never by spinning.  The wait for space and the wait for the
- * answer are each bounded by %PVDISPLAY_REQ_TIMEOUT; the first one to run
- * out marks the device broken, after which requests fail without waiting.
+ * descriptors, never by spinning, for at most %PVDISPLAY_REQ_TIMEOUT;
+ * running out marks the device broken, after which requests fail without
+ * waiting.  Several requests may be submitted before waiting for any:
+ * the device answers them in ring order.
  *
- * Return:
- * * 0: the device answered; @req->resp holds @req->resp_len bytes.
- * * -ETIMEDOUT or -EPROTO: the request was queued but no usable answer came;
- *   the device may or may not have carried it out.
- * * -ENODEV: the device is gone or was reset.
- * * other negative errno (-EIO for a broken device): the request never
- *   reached the device.
+ * Return: 0 if queued; -ETIMEDOUT (ring full for the whole timeout),
+ * -ENODEV (the device is gone or was reset), -EIO (broken device) or
+ * another negative errno if the request never reached the device.
  */
-int pvdisplay_req_send(struct pvdisplay_device *pvd, struct pvdisplay_req *req)
+int pvdisplay_req_submit(struct pvdisplay_device *pvd, struct pvdisplay_req *req)
 {
 	struct pvdisplay_vq *q = &pvd->ctrlq;
 	struct scatterlist cmd_sg, resp_sg, *payload, *sgs[3];
@@ -242,10 +241,30 @@ int pvdisplay_req_send(struct pvdisplay_device *pvd, struct pvdisplay_req *req)
 			goto out;
 		}
 	}
-
 	/* The ring has its own copy of the addresses: the list can go. */
+	ret = 0;
+out:
 	kfree(payload);
-	payload = NULL;
+	return ret;
+}
+
+/**
+ * pvdisplay_req_wait - sleep for the answer of a submitted request
+ * @pvd: the device
+ * @req: a request pvdisplay_req_submit() queued
+ *
+ * Bounded by %PVDISPLAY_REQ_TIMEOUT from the call; running out marks the
+ * device broken, which also ends every other wait at once.
+ *
+ * Return:
+ * * 0: the device answered; @req->resp holds @req->resp_len bytes.
+ * * -ETIMEDOUT or -EPROTO: no usable answer came; the device may or may not
+ *   have carried the request out.
+ * * -ENODEV: the device is gone or was reset.
+ */
+int pvdisplay_req_wait(struct pvdisplay_device *pvd, struct pvdisplay_req *req)
+{
+	struct pvdisplay_vq *q = &pvd->ctrlq;
 
 	wait_event_timeout(q->wq, completion_done(&req->done) ||
 			   READ_ONCE(q->broken), PVDISPLAY_REQ_TIMEOUT);
@@ -258,10 +277,23 @@ int pvdisplay_req_send(struct pvdisplay_device *pvd, struct pvdisplay_req *req)
 		return -ETIMEDOUT;
 	}
 	return req->error;
+}
 
-out:
-	kfree(payload);
-	return ret;
+/**
+ * pvdisplay_req_send - queue a request and sleep for the answer
+ * @pvd: the device
+ * @req: the request; the caller keeps its reference and drops it afterwards
+ *
+ * pvdisplay_req_submit() then pvdisplay_req_wait().
+ *
+ * Return: as pvdisplay_req_wait(), or pvdisplay_req_submit()'s error if
+ * the request never reached the device.
+ */
+int pvdisplay_req_send(struct pvdisplay_device *pvd, struct pvdisplay_req *req)
+{
+	int ret = pvdisplay_req_submit(pvd, req);
+
+	return ret ? ret : pvdisplay_req_wait(pvd, req);
 }
 
 /**
@@ -552,36 +584,18 @@ void pvdisplay_vq_del(struct pvdisplay_device *pvd)
 
 /* ---- commands ---------------------------------------------------------- */
 
-/**
- * pvdisplay_cmd_get_display_info - fetch and validate every head's info
- * @pvd: the device
- * @heads: out: room for %PVDISPLAY_MAX_HEADS entries; on success the first
- *	&pvdisplay_device.cfg_num_heads are valid, on failure none is written
- *
- * Return: 0 or a negative errno.
- */
-int pvdisplay_cmd_get_display_info(struct pvdisplay_device *pvd,
-				   struct pvdisplay_head_state *heads)
+/* GET_DISPLAY_INFO's answer, validated into @heads. */
+static int pvdisplay_display_info_done(struct pvdisplay_device *pvd,
+				       struct pvdisplay_req *req, int ret,
+				       struct pvdisplay_head_state *heads)
 {
-	struct pvdisplay_req *req;
 	unsigned int fixups = 0;
-	int ret;
 
-	req = pvdisplay_req_alloc(sizeof(struct pvdisplay_ctrl_hdr),
-				  sizeof(struct pvdisplay_resp_display_info),
-				  GFP_KERNEL);
-	if (!req)
-		return -ENOMEM;
-
-	pvdisplay_encode_get_display_info((struct pvdisplay_ctrl_hdr *)req->cmd);
-	ret = pvdisplay_req_send(pvd, req);
 	if (!ret)
 		ret = pvdisplay_parse_display_info(req->resp, req->resp_len,
 						   pvd->cfg_num_heads,
 						   pvd->max_width,
 						   pvd->max_height, heads, &fixups);
-	pvdisplay_req_put(req);
-
 	if (ret)
 		drm_err_ratelimited(&pvd->drm, "GET_DISPLAY_INFO failed: %d\n", ret);
 	else if (fixups)
@@ -591,36 +605,23 @@ int pvdisplay_cmd_get_display_info(struct pvdisplay_device *pvd,
 	return ret;
 }
 
-/**
- * pvdisplay_cmd_get_edid - fetch one head's EDID
- * @pvd: the device
- * @head: head index
- * @edid: out: the EDID, or NULL if the head has none
- *
- * The EDID is framed-checked here and then checked by drm_edid_valid()
- * (block count and checksums); an invalid one is reported and dropped.
- *
- * Return: 0 or a negative errno (@edid is NULL then).
+/*
+ * GET_EDID's answer (@req is NULL if it could not be allocated, @ret then
+ * says so): framed-checked here, then checked by drm_edid_valid() (block
+ * count and checksums); an invalid one is reported and dropped.
  */
-int pvdisplay_cmd_get_edid(struct pvdisplay_device *pvd, unsigned int head,
-			   const struct drm_edid **edid)
+static int pvdisplay_edid_done(struct pvdisplay_device *pvd,
+			       struct pvdisplay_req *req, int ret,
+			       unsigned int head, const struct drm_edid **edid)
 {
-	const struct pvdisplay_resp_edid *resp;
-	struct pvdisplay_req *req;
+	const struct pvdisplay_resp_edid *resp = NULL;
 	u32 size = 0;
-	int ret;
 
 	*edid = NULL;
-	req = pvdisplay_req_alloc(sizeof(struct pvdisplay_cmd_get_edid),
-				  sizeof(struct pvdisplay_resp_edid), GFP_KERNEL);
-	if (!req)
-		return -ENOMEM;
-
-	pvdisplay_encode_get_edid((struct pvdisplay_cmd_get_edid *)req->cmd, head);
-	ret = pvdisplay_req_send(pvd, req);
-	resp = req->resp;
-	if (!ret)
+	if (!ret) {
+		resp = req->resp;
 		ret = pvdisplay_parse_edid(resp, req->resp_len, &size);
+	}
 	if (!ret && size) {
 		*edid = drm_edid_alloc(resp->edid, size);
 		if (!*edid) {
@@ -631,11 +632,76 @@ int pvdisplay_cmd_get_edid(struct pvdisplay_device *pvd, unsigned int head,
 			ret = -EPROTO;
 		}
 	}
-	pvdisplay_req_put(req);
-
 	if (ret)
 		drm_err_ratelimited(&pvd->drm, "GET_EDID(%u) failed: %d\n",
 				    head, ret);
+	return ret;
+}
+
+/**
+ * pvdisplay_cmd_get_displays - fetch every head's information and EDID
+ * @pvd: the device
+ * @heads: out: room for %PVDISPLAY_MAX_HEADS entries; on success the first
+ *	&pvdisplay_device.cfg_num_heads are valid, on failure none is written
+ * @edids: out: room for %PVDISPLAY_MAX_HEADS entries, all NULL on entry; on
+ *	success the EDID of each connected head among the first
+ *	&pvdisplay_device.num_heads that has one (with %PVDISPLAY_F_EDID)
+ *
+ * GET_DISPLAY_INFO and one GET_EDID per head are queued together and then
+ * waited for, so that a host resize costs the guest one round trip to the
+ * device, not one per request.  Every head's EDID is asked for, since
+ * which heads are connected is only known from the answer; the EDIDs of
+ * the others are dropped.  A head whose EDID cannot be read just has none.
+ *
+ * Return: 0, or a negative errno if the display information is unusable
+ * (no EDID is returned then).
+ */
+int pvdisplay_cmd_get_displays(struct pvdisplay_device *pvd,
+			       struct pvdisplay_head_state *heads,
+			       const struct drm_edid **edids)
+{
+	struct pvdisplay_req *info, *edid_req[PVDISPLAY_MAX_HEADS] = {};
+	int edid_ret[PVDISPLAY_MAX_HEADS];
+	unsigned int i, n = pvd->has_edid ? pvd->num_heads : 0;
+	int ret;
+
+	info = pvdisplay_req_alloc(sizeof(struct pvdisplay_ctrl_hdr),
+				   sizeof(struct pvdisplay_resp_display_info),
+				   GFP_KERNEL);
+	if (!info)
+		return -ENOMEM;
+	pvdisplay_encode_get_display_info((struct pvdisplay_ctrl_hdr *)info->cmd);
+	ret = pvdisplay_req_submit(pvd, info);
+
+	for (i = 0; !ret && i < n; i++) {
+		edid_req[i] = pvdisplay_req_alloc(sizeof(struct pvdisplay_cmd_get_edid),
+						  sizeof(struct pvdisplay_resp_edid),
+						  GFP_KERNEL);
+		if (!edid_req[i]) {
+			edid_ret[i] = -ENOMEM;
+			continue;
+		}
+		pvdisplay_encode_get_edid((struct pvdisplay_cmd_get_edid *)edid_req[i]->cmd,
+					  i);
+		edid_ret[i] = pvdisplay_req_submit(pvd, edid_req[i]);
+	}
+
+	if (!ret)
+		ret = pvdisplay_req_wait(pvd, info);
+	ret = pvdisplay_display_info_done(pvd, info, ret, heads);
+	pvdisplay_req_put(info);
+
+	for (i = 0; i < n; i++) {
+		/* Unanswered ones stay the ring's until answered or killed. */
+		if (!ret && heads[i].connected) {
+			if (!edid_ret[i])	/* submitted, so allocated */
+				edid_ret[i] = pvdisplay_req_wait(pvd, edid_req[i]);
+			pvdisplay_edid_done(pvd, edid_req[i], edid_ret[i], i,
+					    &edids[i]);
+		}
+		if (edid_req[i])
+			pvdisplay_req_put(edid_req[i]);
+	}
 	return ret;
 }
 
