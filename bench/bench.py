@@ -370,6 +370,7 @@ def fmt(v, unit=""):
 def rows(results, prof):
     """(what, {device: value}, higher_is_better)"""
     out = []
+    devs = list(results)
 
     def get(dev, *path):
         v = results.get(dev)
@@ -379,53 +380,54 @@ def rows(results, prof):
             v = v[p]
         return v
 
-    devs = list(results)
+    def row(what, higher, *path, scale=1):
+        """One table row: the value at path in each device's results."""
+        vals = {d: get(d, *path) for d in devs}
+        if scale != 1:
+            vals = {d: v / scale if v is not None else None
+                    for d, v in vals.items()}
+        out.append((what, vals, higher))
+
     for mode in prof["modes"]:
         for shape in prof["shapes"]:
             key = "%s %s" % (shape, mode)
-            out.append(("DIRTYFB %s: updates/s" % key,
-                        {d: get(d, "dirty", key, "rate") for d in devs}, True))
-            out.append(("DIRTYFB %s: p50 latency, ms (isolated)" % key,
-                        {d: get(d, "dirty", key, "iso", "p50_ms") for d in devs}, False))
-            out.append(("DIRTYFB %s: p99 latency, ms (isolated)" % key,
-                        {d: get(d, "dirty", key, "iso", "p99_ms") for d in devs}, False))
-            out.append(("DIRTYFB %s: p50 latency, ms (back to back)" % key,
-                        {d: get(d, "dirty", key, "load", "p50_ms") for d in devs}, False))
-            out.append(("DIRTYFB %s: p50 ioctl time, us" % key,
-                        {d: get(d, "dirty", key, "iso", "ioctl_p50_us") for d in devs}, False))
-            out.append(("DIRTYFB %s: bytes copied/update" % key,
-                        {d: get(d, "dirty", key, "bytes_per_update") for d in devs}, False))
-            out.append(("DIRTYFB %s: QEMU CPU ms/update" % key,
-                        {d: get(d, "dirty", key, "cpu_ms_per_update") for d in devs}, False))
-        out.append(("flip %s, a 60 Hz mode: frames/s" % mode,
-                    {d: get(d, "flip", mode, "fps") for d in devs}, True))
-        out.append(("asynchronous flip %s: frames/s (n/a: no async flips)" % mode,
-                    {d: get(d, "async flip", mode, "fps") for d in devs}, True))
-        out.append(("asynchronous flip %s: p50 latency to host, ms" % mode,
-                    {d: get(d, "async flip", mode, "latency", "p50_ms") for d in devs}, False))
-        out.append(("flip %s: event interval stddev, us" % mode,
-                    {d: get(d, "flip", mode, "jitter_us") for d in devs}, False))
-        out.append(("flip %s: p50 latency to host, ms" % mode,
-                    {d: get(d, "flip", mode, "latency", "p50_ms") for d in devs}, False))
-        out.append(("flip %s: bytes copied/frame" % mode,
-                    {d: get(d, "flip", mode, "bytes_per_update") for d in devs}, False))
-        out.append(("flip %s: host memory for the head's pixels, MiB" % mode,
-                    {d: (lambda v: v / 2**20 if v is not None else None)(
-                        get(d, "flip", mode, "host_pixel_memory")) for d in devs}, False))
-    out.append(("fbcon: %d lines, s" % prof["fbcon_lines"],
-                {d: get(d, "fbcon", "seconds") for d in devs}, False))
-    out.append(("fbcon: QEMU CPU s",
-                {d: get(d, "fbcon", "cpu_s") for d in devs}, False))
-    out.append(("fbcon: one cell to the host, p50 latency, ms (isolated)",
-                {d: get(d, "fbcon", "latency", "p50_ms") for d in devs}, False))
-    out.append(("fbcon: one cell to the host, p99 latency, ms (isolated)",
-                {d: get(d, "fbcon", "latency", "p99_ms") for d in devs}, False))
-    out.append(("Xorg scrolling terminal: lines/s",
-                {d: get(d, "xorg", "lines_per_s") for d in devs}, True))
-    out.append(("host resize to 1280x720: new surface, ms",
-                {d: get(d, "resize", "1280x720", "switch_ms") for d in devs}, False))
-    out.append(("host resize to 1280x720: first update, ms",
-                {d: get(d, "resize", "1280x720", "update_ms") for d in devs}, False))
+            row("DIRTYFB %s: updates/s" % key, True, "dirty", key, "rate")
+            row("DIRTYFB %s: p50 latency, ms (isolated)" % key, False,
+                "dirty", key, "iso", "p50_ms")
+            row("DIRTYFB %s: p99 latency, ms (isolated)" % key, False,
+                "dirty", key, "iso", "p99_ms")
+            row("DIRTYFB %s: p50 latency, ms (back to back)" % key, False,
+                "dirty", key, "load", "p50_ms")
+            row("DIRTYFB %s: p50 ioctl time, us" % key, False,
+                "dirty", key, "iso", "ioctl_p50_us")
+            row("DIRTYFB %s: bytes copied/update" % key, False,
+                "dirty", key, "bytes_per_update")
+            row("DIRTYFB %s: QEMU CPU ms/update" % key, False,
+                "dirty", key, "cpu_ms_per_update")
+        row("flip %s, a 60 Hz mode: frames/s" % mode, True, "flip", mode, "fps")
+        row("asynchronous flip %s: frames/s (n/a: no async flips)" % mode, True,
+            "async flip", mode, "fps")
+        row("asynchronous flip %s: p50 latency to host, ms" % mode, False,
+            "async flip", mode, "latency", "p50_ms")
+        row("flip %s: event interval stddev, us" % mode, False,
+            "flip", mode, "jitter_us")
+        row("flip %s: p50 latency to host, ms" % mode, False,
+            "flip", mode, "latency", "p50_ms")
+        row("flip %s: bytes copied/frame" % mode, False,
+            "flip", mode, "bytes_per_update")
+        row("flip %s: host memory for the head's pixels, MiB" % mode, False,
+            "flip", mode, "host_pixel_memory", scale=2**20)
+    row("fbcon: %d lines, s" % prof["fbcon_lines"], False, "fbcon", "seconds")
+    row("fbcon: QEMU CPU s", False, "fbcon", "cpu_s")
+    row("fbcon: one cell to the host, p50 latency, ms (isolated)", False,
+        "fbcon", "latency", "p50_ms")
+    row("fbcon: one cell to the host, p99 latency, ms (isolated)", False,
+        "fbcon", "latency", "p99_ms")
+    row("Xorg scrolling terminal: lines/s", True, "xorg", "lines_per_s")
+    row("host resize to 1280x720: new surface, ms", False,
+        "resize", "1280x720", "switch_ms")
+    row("host resize to 1280x720: first update, ms", False,
+        "resize", "1280x720", "update_ms")
     return out
 
 
