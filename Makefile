@@ -17,7 +17,8 @@
 #                        runs the igt tier against another driver)
 #   make fuzz            fuzz the whole device with QEMU's generic-fuzz for
 #                        FUZZ_SECONDS (default 600): corpus and crash inputs
-#                        in results/fuzz/ (scripts/env/fuzz.sh)
+#                        in results/fuzz/ (scripts/env/fuzz.sh; FUZZ_JOBS=N:
+#                        N fuzzers side by side, one per core)
 #   make bench           the same workloads on pvdisplay, virtio-gpu and
 #                        bochs-display, one table (BENCH=smoke: a short run;
 #                        BENCH_DEVICES=pvdisplay,virtio-gpu: a subset;
@@ -74,8 +75,9 @@ run:
 	@$(ENV)/run.sh
 
 FUZZ_SECONDS ?= 600
+FUZZ_JOBS ?= 1
 fuzz:
-	@$(ENV)/fuzz.sh run $(FUZZ_SECONDS)
+	@FUZZ_JOBS=$(FUZZ_JOBS) $(ENV)/fuzz.sh run $(FUZZ_SECONDS)
 
 bench:
 	@BENCH=$(BENCH) BENCH_DEVICES=$(BENCH_DEVICES) BENCH_REPEAT=$(BENCH_REPEAT) \

@@ -10,6 +10,10 @@
 #                          and any crash input, report executions and the
 #                          device's coverage
 #
+# FUZZ_JOBS=N (default 1) runs N fuzzers side by side on the same corpus
+# (libFuzzer's -jobs/-workers), one per core: N times the executions in
+# the same time on an idle machine.
+#
 # The configuration is "virtio-pvdisplay" in generic-fuzz's list
 # (qemu-device/tests/fuzz/generic-fuzz-config.inc, grafted by graft.sh).
 # The build uses clang with libFuzzer, ASan and UBSan, in a copy of the
@@ -21,7 +25,8 @@
 #   corpus/     the corpus, seeded from qemu-device/tests/fuzz/seeds and
 #               kept between runs
 #   crashes/    inputs that crashed, leaked or tripped a sanitizer
-#   fuzz.log    libFuzzer's output; coverage.txt the device's coverage
+#   fuzz.log    libFuzzer's output (with FUZZ_JOBS=N: fuzz-0.log ... for
+#               each fuzzer); coverage.txt the device's coverage
 
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -115,7 +120,8 @@ build() {
 }
 
 run() {
-	local seconds=${1:-600} dir stats execs bundle
+	local seconds=${1:-600} jobs=${FUZZ_JOBS:-1} dir stats execs bundle logs parallel
+	[[ $jobs =~ ^[1-9][0-9]*$ ]] || pvd_die "fuzz: FUZZ_JOBS must be a positive number"
 	build
 	dir=${PVD_FUZZ_DIR:-${PVD_RESULTS:-$PVD_TOP/results}/fuzz}
 	mkdir -p "$dir/corpus" "$dir/crashes"
@@ -127,25 +133,39 @@ run() {
 	cp -u "$("$here/qemu.sh" --datadir)"/*.bin "$bundle/"
 	PVD_EXTRA_BINDS="${PVD_EXTRA_BINDS:-} $dir"
 	export PVD_EXTRA_BINDS
-	pvd_log "fuzz: $TARGET for $seconds s; corpus $dir/corpus, crashes $dir/crashes"
+	pvd_log "fuzz: $TARGET for $seconds s, $jobs fuzzer(s); corpus $dir/corpus, crashes $dir/crashes"
+	rm -f "$dir"/fuzz-*.log
+	parallel=()
+	[ "$jobs" -gt 1 ] && parallel=(-jobs="$jobs" -workers="$jobs")
 	# Leaks are reported at exit and for inputs whose mallocs and frees do
 	# not balance; -print_coverage lists the covered code at exit.
 	# shellcheck disable=SC2016 # expanded by the inner shell
 	in_root env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:symbolize=1 \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		sh -c 'cd "$1" && exec "$2" --fuzz-target="$3" -max_total_time="$4" \
+		sh -c 'cd "$1" && bin=$2 target=$3 secs=$4 seeds=$5 && shift 5 &&
+			exec "$bin" --fuzz-target="$target" -max_total_time="$secs" \
 			-artifact_prefix=crashes/ -print_final_stats=1 -print_coverage=1 \
-			-rss_limit_mb=4096 -timeout=30 corpus "$5" >fuzz.log 2>&1' \
-		sh "$dir" "$binary" "$TARGET" "$seconds" "$PVD_TOP/qemu-device/tests/fuzz/seeds" ||
-		true
-	stats=$(grep -E '^stat::' "$dir/fuzz.log" || true)
-	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' <<<"$stats")
+			-rss_limit_mb=4096 -timeout=30 "$@" corpus "$seeds" >fuzz.log 2>&1' \
+		sh "$dir" "$binary" "$TARGET" "$seconds" "$PVD_TOP/qemu-device/tests/fuzz/seeds" \
+		${parallel[@]+"${parallel[@]}"} || true
+	logs=("$dir/fuzz.log")
+	[ "$jobs" -gt 1 ] && logs=("$dir"/fuzz-*.log)
+	stats=$(cat "${logs[@]}" | grep -E '^stat::' || true)
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' <<<"$stats" |
+		awk '{ n += $1 } END { if (NR) print n }')
 	# The device's own files (the source path, not the cache path, which
-	# has "pvdisplay" in it too).
-	grep -E '^(UN)?COVERED_FUNC: .*/hw/display/(virtio-pvdisplay[a-z-]*|pvdisplay-[a-z]+)\.c:' \
-		"$dir/fuzz.log" >"$dir/coverage.txt" || true
-	echo "executions: ${execs:-?}, $(sed -n 's/^stat::average_exec_per_sec: *//p' <<<"$stats") exec/s"
-	echo "final coverage (whole binary): $(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$dir/fuzz.log" | tail -n 1)"
+	# has "pvdisplay" in it too); with several fuzzers, each function's
+	# line from the fuzzer that reached most of its edges.
+	cat "${logs[@]}" |
+		grep -E '^(UN)?COVERED_FUNC: .*/hw/display/(virtio-pvdisplay[a-z-]*|pvdisplay-[a-z]+)\.c:' |
+		awk '{ split($5, e, "/"); k = $6 " " $7
+		       if (!(k in best)) order[n++] = k
+		       if (!(k in best) || e[1] > hit[k]) { best[k] = $0; hit[k] = e[1] } }
+		     END { for (i = 0; i < n; i++) print best[order[i]] }' >"$dir/coverage.txt" || true
+	echo "executions: ${execs:-?} ($jobs fuzzer(s)), $(sed -n 's/^stat::average_exec_per_sec: *//p' <<<"$stats" |
+		awk '{ n += $1 } END { print n }') exec/s"
+	echo "final coverage (whole binary, each fuzzer):" "$(for f in "${logs[@]}"; do
+		grep -oE 'cov: [0-9]+ ft: [0-9]+' "$f" | tail -n 1; done | paste -sd ';')"
 	awk '{ split($5, e, "/"); edges += e[2]; hit += e[1]; n++; if ($1 == "COVERED_FUNC:") c++ }
 	     END { printf "device code: %d of %d functions, %d of %d edges (%.1f%%) reached (%s)\n",
 	           c, n, hit, edges, edges ? 100 * hit / edges : 0, FILENAME }' "$dir/coverage.txt"
@@ -153,12 +173,12 @@ run() {
 	# are failures; slow-unit- only took longer than 10 s (a loaded host).
 	echo "failing inputs: $(find "$dir/crashes" -type f ! -name 'slow-unit-*' | wc -l)," \
 		"slow inputs: $(find "$dir/crashes" -type f -name 'slow-unit-*' | wc -l) ($dir/crashes)"
-	if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:|SUMMARY: ' \
-		"$dir/fuzz.log"; then
-		grep -E 'ERROR: |runtime error:|SUMMARY: ' "$dir/fuzz.log" | head -n 5 >&2
-		pvd_die "fuzz: the device crashed or leaked; log: $dir/fuzz.log"
+	if cat "${logs[@]}" |
+		grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:|SUMMARY: '; then
+		cat "${logs[@]}" | grep -E 'ERROR: |runtime error:|SUMMARY: ' | head -n 5 >&2
+		pvd_die "fuzz: the device crashed or leaked; logs: ${logs[*]}"
 	fi
-	[ -n "$execs" ] || pvd_die "fuzz: libFuzzer reported no statistics; log: $dir/fuzz.log"
+	[ -n "$execs" ] || pvd_die "fuzz: libFuzzer reported no statistics; logs: ${logs[*]}"
 }
 
 case ${1:-} in
