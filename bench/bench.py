@@ -363,7 +363,6 @@ def run_round(name, prof, out, errors, reboots):
                 return None
             reboots.append(what)
             print("bench: %s, booting it again" % what, flush=True)
-    return None
 
 
 def median_merge(runs):

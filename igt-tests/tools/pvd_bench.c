@@ -408,7 +408,7 @@ static int run_fbcon(unsigned int iso)
 	if (ioctl(fb, FBIOGET_VSCREENINFO, &var) || ioctl(fd, TIOCGWINSZ, &ws))
 		die("screen size", errno);
 	close(fb);
-	if (!ws.ws_col || !ws.ws_row || ws.ws_col < 11 || ws.ws_row < 11)
+	if (ws.ws_col < 11 || ws.ws_row < 11)
 		die("console size", EINVAL);
 	cw = var.xres / ws.ws_col;
 	ch = var.yres / ws.ws_row;

@@ -622,9 +622,9 @@ def seed_cursor(rng, features):
     side = rng.choice([1, 16, 32, 64])
     pad = rng.choice([0, 0, 64])
     stride = side * 4 + pad
-    cur = Fb(rng, 2, fourcc("AR24"), side, side, pad)
-    img.add(*cur.create())
     argb = fourcc("AR24")
+    cur = Fb(rng, 2, argb, side, side, pad)
+    img.add(*cur.create())
     img.add_cursor(*cursor_set(head, 2, argb, 0, stride, side, side,
                                rng.randrange(side), rng.randrange(side),
                                rng.randint(-side, 640), rng.randint(-side, 480)))
