@@ -115,6 +115,11 @@ void pvdisplay_cursorq_callback(struct virtqueue *vq)
 	LIST_HEAD(answered);
 
 	spin_lock_irqsave(&q->lock, flags);
+	/* Killed: the ring is pvdisplay_cursorq_kill()'s, as for control. */
+	if (q->dead) {
+		spin_unlock_irqrestore(&q->lock, flags);
+		return;
+	}
 	do {
 		virtqueue_disable_cb(vq);
 		while ((req = virtqueue_get_buf(vq, &len))) {

@@ -164,7 +164,8 @@ struct virtqueue;
  *	ring full sleeps until it changes.
  * @queued: requests queued so far (see pvdisplay_requests_queued()).
  * @ring_size: number of descriptors in the ring.
- * @dead: the device was reset or is going away; nothing may be queued.
+ * @dead: the device was reset or is going away; nothing may be queued,
+ *	and the completion callback leaves the ring to pvdisplay_vq_kill().
  * @broken: the device left a request unanswered (or the ring full) for
  *	%PVDISPLAY_REQ_TIMEOUT; every request fails at once until the device
  *	is reset (pvdisplay_vq_start() clears it).
@@ -186,7 +187,8 @@ struct pvdisplay_vq {
  * @vq: the virtqueue, NULL without the feature or once deleted.
  * @lock: protects @vq operations, @dead, @queued and every head's move
  *	state.
- * @dead: the device was reset or is going away; nothing may be queued.
+ * @dead: the device was reset or is going away; nothing may be queued,
+ *	and the callback leaves the ring to pvdisplay_cursorq_kill().
  * @queued: requests queued so far (see pvdisplay_requests_queued()).
  *
  * At most one CURSOR_SET (the next waits for its answer) and one

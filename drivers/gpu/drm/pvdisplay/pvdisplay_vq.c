@@ -420,6 +420,16 @@ static void pvdisplay_vq_callback(struct virtqueue *vq)
 	LIST_HEAD(answered);
 
 	spin_lock_irqsave(&q->lock, flags);
+	/*
+	 * Killed: pvdisplay_vq_kill() owns the ring and fails what it holds.
+	 * An interrupt the device raised before its reset can still arrive
+	 * after it (the reset only waits for handlers already running), when
+	 * the buffers it announces may have been detached already.
+	 */
+	if (q->dead) {
+		spin_unlock_irqrestore(&q->lock, flags);
+		return;
+	}
 	do {
 		virtqueue_disable_cb(vq);
 		/*
