@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.join(TOP, "tests"))
 
 from harness.igt_compare import compare, names_to_report, stale  # noqa: E402
 from harness.igt_lists import Expect, ListError, expand, load_expectations, load_lists  # noqa: E402
+from harness.igt_report import by_subtest  # noqa: E402
 
 SUMMARY = os.path.join(TOP, "scripts", "check", "summary.sh")
 LIB = os.path.join(TOP, "scripts", "check", "lib.sh")
@@ -337,6 +338,19 @@ def test_stale_entries_are_found():
     _, used = compare(["igt@kms_a@x"], {"igt@kms_a@x": res("pass"),
                                         "igt@kms_a@x@pipe-A": res("pass")}, e)
     assert [k for k, _ in stale(e, used, ["igt@kms_a@x"], listed)] == ["kms_a@x@pipe-C"]
+
+
+def test_report_compares_subtests_with_their_dynamic_parts_folded():
+    # One driver ran a subtest's dynamic parts, another skipped the subtest
+    # before them: both compare as the subtest.
+    two_heads = {"igt@kms_a@x@pipe-a": "Pass", "igt@kms_a@x@pipe-b": "Fail",
+                 "igt@kms_a@y@pipe-a": "Skip", "igt@kms_a@y@pipe-b": "Pass",
+                 "igt@kms_a@z@pipe-a": "Skip", "igt@kms_b": "Pass"}
+    assert by_subtest(two_heads) == {"igt@kms_a@x": "Fail", "igt@kms_a@y": "Pass",
+                                     "igt@kms_a@z": "Skip", "igt@kms_b": "Pass"}
+    # The order the results come in does not matter.
+    assert by_subtest(dict(reversed(list(two_heads.items())))) == by_subtest(two_heads)
+    assert by_subtest({"igt@kms_a@x": "Skip"}) == {"igt@kms_a@x": "Skip"}
 
 
 def main():
