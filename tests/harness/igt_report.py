@@ -53,11 +53,11 @@ def by_subtest(results):
     Drivers with different heads run different dynamic subtests (pipe-b
     only where there is a second CRTC, none where the subtest skipped
     before its dynamic part), so only subtests compare across drivers."""
+    rank = {"skip": 0, "pass": 1, "fail": 2}
     folded = {}
     for name, res in results.items():
         sub = "@".join(name.split("@")[:3])
-        old = folded.get(sub)
-        if old is None or kind(old) == "skip" or (kind(old) == "pass" and kind(res) == "fail"):
+        if sub not in folded or rank[kind(res)] > rank[kind(folded[sub])]:
             folded[sub] = res
     return folded
 
