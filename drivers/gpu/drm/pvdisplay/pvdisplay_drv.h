@@ -279,6 +279,12 @@ struct pvdisplay_req {
  * @info: validated display information, under &pvdisplay_device.info_lock.
  * @edid: EDID from the device or NULL, under &pvdisplay_device.info_lock.
  * @panic_req: preallocated full update for drm_panic, NULL once used.
+ * @panic_pages: drm_panic only: the pages of the shown framebuffer, when
+ *	pvdisplay_plane_panic_set_pixel() writes the panic screen.  Set by
+ *	the plane's get_scanout_buffer hook; drm_panic draws on one CPU, the
+ *	others stopped, so these two need no lock.
+ * @panic_origin: byte offset in @panic_pages of the shown area's first
+ *	pixel.
  * @lock: protects every field below (see DOC: locking and
  *	pvdisplay_update.c).
  * @shown_fb: the framebuffer the last commit made the head show, NULL if
@@ -341,6 +347,8 @@ struct pvdisplay_output {
 	struct pvdisplay_head_state info;
 	const struct drm_edid *edid;
 	struct pvdisplay_req *panic_req;
+	struct page **panic_pages;
+	size_t panic_origin;
 	/* Interrupt safe, outer to pvdisplay_vq.lock: see DOC: locking. */
 	spinlock_t lock;
 	const struct drm_framebuffer *shown_fb;

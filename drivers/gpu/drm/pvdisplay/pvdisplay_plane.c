@@ -13,6 +13,7 @@
  * place.
  */
 
+#include <linux/highmem.h>
 #include <linux/iosys-map.h>
 
 #include <drm/drm_atomic.h>
@@ -204,19 +205,50 @@ static void pvdisplay_plane_atomic_disable(struct drm_plane *plane,
 }
 
 /*
+ * drm_panic, for a shown area that does not start at the first byte of an
+ * unmapped framebuffer (a source rectangle inside a larger framebuffer, as
+ * each head of a multi-head Xorg desktop has, or an offset): drm_panic's
+ * own page walk only handles areas starting there.  One byte at a time,
+ * since neither the offset nor the stride need be a multiple of the pixel
+ * size and a pixel may straddle two pages.  Colours come converted to the
+ * framebuffer's format, whose bytes are little-endian.
+ */
+static void pvdisplay_plane_panic_set_pixel(struct drm_scanout_buffer *sb,
+					    unsigned int x, unsigned int y,
+					    u32 color)
+{
+	const struct pvdisplay_output *output = sb->private;
+	unsigned int cpp = sb->format->cpp[0];
+	size_t pos = output->panic_origin + (size_t)y * sb->pitch[0] +
+		     (size_t)x * cpp;
+	unsigned int i;
+	u8 *vaddr;
+
+	for (i = 0; i < cpp; i++, pos++) {
+		vaddr = kmap_local_page_try_from_panic(output->panic_pages[pos >> PAGE_SHIFT]);
+		if (!vaddr)
+			return;
+		vaddr[offset_in_page(pos)] = color >> (8 * i);
+		kunmap_local(vaddr);
+	}
+}
+
+/*
  * drm_panic: draw into the shown part of the framebuffer.  Its pages stay
- * pinned while the device has the resource, so they are always usable; a
- * kernel mapping is used when the source rectangle does not start at the
- * first page.
+ * pinned while the device has the resource, so they are always usable,
+ * whether or not the buffer has a kernel mapping (fbdev's has; a dumb
+ * buffer of a KMS client has not).
  */
 static int pvdisplay_plane_get_scanout_buffer(struct drm_plane *plane,
 					      struct drm_scanout_buffer *sb)
 {
+	struct pvdisplay_output *output = plane_to_output(plane);
 	struct drm_plane_state *state = plane->state;
 	struct drm_gem_shmem_object *shmem;
 	struct drm_framebuffer *fb;
 	struct pvdisplay_drect src;
 	struct pvdisplay_fb_layout layout;
+	size_t origin;
 
 	if (!state || !state->fb || !state->visible)
 		return -ENODEV;
@@ -224,14 +256,19 @@ static int pvdisplay_plane_get_scanout_buffer(struct drm_plane *plane,
 	fb = state->fb;
 	shmem = to_drm_gem_shmem_obj(fb->obj[0]);
 	pvdisplay_fb_layout_of(state, &layout, &src);
+	origin = (size_t)layout.offset + (size_t)src.y1 * layout.stride +
+		 (size_t)src.x1 * layout.cpp;
 
 	if (shmem->vaddr) {
 		iosys_map_set_vaddr(&sb->map[0], shmem->vaddr);
-		iosys_map_incr(&sb->map[0], (size_t)layout.offset +
-			       (size_t)src.y1 * layout.stride +
-			       (size_t)src.x1 * layout.cpp);
-	} else if (shmem->pages && !layout.offset && !src.x1 && !src.y1) {
+		iosys_map_incr(&sb->map[0], origin);
+	} else if (shmem->pages && !origin) {
 		sb->pages = shmem->pages;
+	} else if (shmem->pages) {
+		output->panic_pages = shmem->pages;
+		output->panic_origin = origin;
+		sb->set_pixel = pvdisplay_plane_panic_set_pixel;
+		sb->private = output;
 	} else {
 		return -EOPNOTSUPP;
 	}
