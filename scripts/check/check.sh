@@ -106,8 +106,7 @@ sysroot=$("$env/sysroot.sh" --print)
 kernel="$(cat "$sysroot/.kernel-release" 2>/dev/null || echo unknown)"
 kernel+=" (Debian $(cat "$sysroot/.kernel-version" 2>/dev/null || echo "version unknown"))"
 if [ "${PVD_DEBUG_KERNEL:-}" = 1 ]; then
-	dk=$("$env/debug-kernel.sh" --print)
-	kernel="$(cat "${dk%/src/*}/.kernel-release" 2>/dev/null || echo unknown), the debug kernel: Debian's source of $kernel"
+	kernel="$("$env/debug-kernel.sh" --release | grep . || echo unknown), the debug kernel: Debian's source of $kernel"
 fi
 echo "guest kernel: $kernel"
 exec "$PVD_CHECK/summary.sh" "${files[@]}"

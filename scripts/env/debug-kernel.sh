@@ -12,6 +12,8 @@
 #   debug-kernel.sh --tree   the same, but print the kernel tree (KDIR for
 #                            building pvdisplay.ko against it)
 #   debug-kernel.sh --print  print the bzImage path it would have, build nothing
+#   debug-kernel.sh --release  print the built kernel's release (uname -r),
+#                            or nothing if it is not built yet
 #
 # A cold build takes long on two cores; it runs under nice and resumes where
 # it stopped (the tree is kept between attempts, stamps mark each stage), and
@@ -42,9 +44,13 @@ src=$dir/src
 image=$src/arch/x86/boot/bzImage
 
 result() {
-	if [ "${1:-}" = --tree ]; then echo "$src"; else echo "$image"; fi
+	case ${1:-} in
+	--tree) echo "$src" ;;
+	--release) cat "$dir/.kernel-release" 2>/dev/null || true ;;
+	*) echo "$image" ;;
+	esac
 }
-if [ "${1:-}" = --print ] || [ -e "$dir/.complete" ]; then
+if [ "${1:-}" = --print ] || [ "${1:-}" = --release ] || [ -e "$dir/.complete" ]; then
 	result "${1:-}"
 	exit 0
 fi

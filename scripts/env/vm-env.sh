@@ -39,7 +39,7 @@ PVD_KDIR=/usr/src/linux-headers-$PVD_KVER
 if [ "${PVD_DEBUG_KERNEL:-}" = 1 ] && [ -z "${PVD_KERNEL:-}" ]; then
 	PVD_KERNEL=$("$here/debug-kernel.sh")
 	PVD_KDIR=$("$here/debug-kernel.sh" --tree)
-	PVD_GUEST_KVER=$(cat "$PVD_KDIR/../.kernel-release")
+	PVD_GUEST_KVER=$("$here/debug-kernel.sh" --release)
 	PVD_EXTRA_BINDS="${PVD_EXTRA_BINDS:-} $PVD_KDIR"
 fi
 if [ -n "${PVD_KERNEL:-}" ]; then
