@@ -4,15 +4,13 @@ framebuffer the head scans out and the driver's panic_flush sends one
 update of the whole head, without sleeping and without waiting for the
 answer (the panicking CPU never gets one).
 
-Each test boots its own guest with panic=0 (it stays in the panic loop
-instead of rebooting, so the host can still be asked what it shows),
-fills the head with a colour drm_panic never draws, checks the host shows
-it, and crashes the guest with sysrq 'c'.  The host must then show the
-panic screen over the whole head: drm_panic's background and foreground
-colours only (Debian's kernel: white on black; its screen is the QR code,
-the debug kernel, built without Rust, draws the "user" screen), both of
-them, and not one pixel of the colour before; and the device must have
-completed an update after the panic.
+Each guest boots with panic=0 (it stays in the panic loop instead of
+rebooting, so the host can still be asked what it shows), fills the head
+with a colour drm_panic never draws, checks the host shows it, and
+crashes with sysrq 'c'.  The host must then show the panic screen over
+the whole head: drm_panic's background and foreground colours only
+(white on black), both of them, and not one pixel of the colour before;
+and the device must have completed an update after the panic.
 
 Each way the driver gives drm_panic the pixels is covered: fbcon's
 framebuffer, which has a kernel mapping (the driver hands drm_panic that
@@ -20,12 +18,17 @@ address); a KMS client's dumb buffer, which has none (the driver hands
 over the pinned pages); and a dumb buffer larger than the mode shown from
 inside (a source rectangle, as each head of a multi-head Xorg desktop
 has), which drm_panic cannot walk itself (the driver writes its pixels).
-The clients' guests run the device's copy path
-(zero-copy=off), where the host shows only what an update copied: there
-the pixels prove the flush.  fbcon's runs the default, a view of guest
-memory, where a screendump reads guest memory whatever was sent: there
-the update count proves that the UI was told to redraw (what a VNC or GTK
-window needs to show the panic)."""
+fbcon's guest draws the kernel's default screen (Debian's: the QR code;
+the debug kernel, built without Rust: "user"); the clients' draw "user",
+which depends only on the size and the message, so the two must show the
+same image pixel for pixel.
+
+The clients' guests run the device's copy path (zero-copy=off), where
+the host shows only what an update copied: there the pixels prove the
+flush.  fbcon's runs the default, a view of guest memory, where a
+screendump reads guest memory whatever was sent: there the update count
+proves that the UI was told to redraw (what a VNC or GTK window needs
+to show the panic)."""
 
 import os
 import re
@@ -35,8 +38,8 @@ from collections import Counter
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import PVDISPLAY_DEVICE, Vm, require_device, require_module  # noqa: E402
-from display_checks import (Painter, device_stats, quiet_console,  # noqa: E402
-                            require_guest_program, rgb, wait_for)
+from display_checks import (Painter, device_stats, diff_bbox,  # noqa: E402
+                            quiet_console, require_guest_program, rgb, wait_for)
 
 require_device(PVDISPLAY_DEVICE)
 SIZE = (800, 600)
@@ -66,10 +69,14 @@ def host_shows_fill(vm):
     return (img.width, img.height) == SIZE and img.is_uniform(rgb(FILL))
 
 
-def panic_and_check(vm):
+def panic_and_check(vm, screen=None):
     """Crash the guest; the host must show the panic screen over the whole
-    head.  The guest is dead afterwards: it is killed and its serial log
-    scanned (only the panic's own report is allowed)."""
+    head; return that image.  screen: drm_panic's screen, if not the
+    kernel's default.  The guest is dead afterwards: it is killed and its
+    serial log scanned (only the panic's own report is allowed)."""
+    if screen:
+        # printf: the parameter takes the name without a newline.
+        vm.run("printf %s > /sys/module/drm/parameters/panic_screen" % screen, check=True)
     updates = device_stats(vm)[0]
     # No answer comes: the agent's command never finishes.
     vm.spawn("sleep 1; echo c > /proc/sysrq-trigger")
@@ -89,8 +96,8 @@ def panic_and_check(vm):
                              % (img.width, img.height, top)) from None
     wait_for(lambda: device_stats(vm)[0] > updates, 30, "an update after the panic")
     # The screen stays: nothing runs on the guest any more to change it.
-    again = colors(vm.screendump())
-    assert again == seen, "the panic screen changed: %r -> %r" % (seen, again)
+    shown = vm.screendump()
+    assert colors(shown) == seen, "the panic screen changed: %r -> %r" % (seen, colors(shown))
     vm.kill("the guest panicked on purpose")
     with open(vm.serial_log, errors="replace") as f:
         serial = f.read()
@@ -99,6 +106,7 @@ def panic_and_check(vm):
     traces = serial.count("Call Trace:")
     assert traces == after.count("Call Trace:") == 1, \
         "%d stack traces in the serial log, expected only the panic's" % traces
+    return shown
 
 
 def test_panic_over_fbcon():
@@ -118,14 +126,19 @@ def panic_over_client(name, args="", fb_size=SIZE):
         paint.send("fill", 0, 0, fb_size[0], fb_size[1], FILL)
         paint.send("dirty")
         wait_for(lambda: host_shows_fill(vm), 30, "the host to show the fill")
-        panic_and_check(vm)
+        return panic_and_check(vm, screen="user")
 
 
-def test_panic_over_kms_client():
-    """A KMS client's dumb buffer (only its pages) on the head, copied."""
-    panic_over_client("test_panic-client")
-
-
-def test_panic_over_kms_client_view():
-    """The middle of a larger dumb buffer on the head, copied."""
-    panic_over_client("test_panic-view", "--fb-size 1000x700 --view 104,50", (1000, 700))
+def test_panic_over_kms_clients():
+    """A KMS client's dumb buffer (only its pages) on the head, then, in a
+    second guest, the middle of a larger one; both copied.  drm_panic's
+    "user" screen depends only on the area's size and the panic message,
+    so the two must show the same image pixel for pixel: the driver's own
+    writes for the second land where drm_panic's page walk put the
+    first's."""
+    whole = panic_over_client("test_panic-client")
+    middle = panic_over_client("test_panic-view", "--fb-size 1000x700 --view 104,50",
+                               (1000, 700))
+    assert middle.data == whole.data, \
+        "the panic screen in the middle of a larger buffer differs, bounding box %r" \
+        % (diff_bbox(whole, middle),)
