@@ -81,20 +81,39 @@ def test_function_reset_while_drawing(vm):
         assert vm.run("pgrep -x weston").stdout.strip() == pid, "weston died in reset %d" % i
 
 
+def run_cycles(name, count, steps):
+    """Run count cycles of steps, (label, function) pairs, and record how
+    long each step took: the median and the slowest cycle (where the time
+    of the long variants goes)."""
+    took = {label: [] for label, _ in steps}
+    for _ in range(count):
+        for label, step in steps:
+            t0 = time.monotonic()
+            step()
+            took[label].append(time.monotonic() - t0)
+    record("%s: %d cycles, per step median / slowest" % (name, count),
+           ", ".join("%s %.1f / %.1f s" % (label, sorted(t)[len(t) // 2], max(t))
+                     for label, t in took.items()))
+
+
 def test_unbind_bind_while_drawing(vm):
     """Unbind while weston draws: it loses its device; once it is gone and
     the driver is bound again, fbcon is back on the host.  The next cycle
     starts a new weston."""
     dev = virtio_dev(vm)
-    for i in range(CYCLES):
-        start_compositor(vm)
+
+    def unbind():
         vm.run("echo %s > /sys/bus/virtio/drivers/pvdisplay/unbind" % dev, timeout=120,
                check=True)
         stop_compositor(vm)
+
+    def bind():
         vm.run("echo %s > /sys/bus/virtio/drivers/pvdisplay/bind" % dev, timeout=120,
                check=True)
         vm.run("udevadm settle -t 30; pvd-card >/dev/null", check=True)
         assert_fbcon_shows(vm, BOOT)
+    run_cycles("unbind/bind under weston", CYCLES,
+               [("weston", lambda: start_compositor(vm)), ("unbind", unbind), ("bind", bind)])
 
 
 def storm(vm, sizes):
@@ -154,11 +173,11 @@ if LONG:
         """rmmod needs every file of the device closed: weston runs, stops,
         the module goes and comes back, and the next weston draws."""
         ko = "/pvd/modules/" + os.path.basename(require_module())
-        for i in range(CYCLES):
-            start_compositor(vm)
-            stop_compositor(vm)
-            vm.run("rmmod pvdisplay && pvd-insmod %s && udevadm settle -t 30 && "
-                   "pvd-card >/dev/null" % ko, timeout=180, check=True)
+        run_cycles("reload between weston runs", CYCLES, [
+            ("weston", lambda: start_compositor(vm)),
+            ("stop", lambda: stop_compositor(vm)),
+            ("reload", lambda: vm.run("rmmod pvdisplay && pvd-insmod %s && udevadm settle -t 30 "
+                                      "&& pvd-card >/dev/null" % ko, timeout=180, check=True))])
         start_compositor(vm)
         stop_compositor(vm)
 
