@@ -12,6 +12,7 @@
 #include <linux/module.h>
 #include <linux/virtio.h>
 #include <linux/virtio_config.h>
+#include <linux/virtio_ring.h>
 
 #include <drm/clients/drm_client_setup.h>
 #include <drm/drm_atomic.h>
@@ -397,6 +398,22 @@ static void pvdisplay_config_changed(struct virtio_device *vdev)
 	schedule_work(&pvd->config_work);
 }
 
+/*
+ * No indirect descriptors.  With them virtqueue_add_sgs() allocates a
+ * descriptor table for every chain of more than one buffer, and drm_panic's
+ * flush must not allocate: the allocator's locks may belong to a stopped
+ * CPU (lockdep reports an invalid wait context under drm_panic's raw
+ * lock).  Chains are short (a command, at most one payload, a response)
+ * and few are in flight, so they fit the ring as they are;
+ * pvdisplay_req_submit() already counts them that way.  The rest of the
+ * driver then never allocates under a queue lock either.
+ */
+static int pvdisplay_validate(struct virtio_device *vdev)
+{
+	__virtio_clear_bit(vdev, VIRTIO_RING_F_INDIRECT_DESC);
+	return 0;
+}
+
 static const unsigned int pvdisplay_features[] = {
 	PVDISPLAY_F_EDID,
 	PVDISPLAY_F_MULTI_HEAD,
@@ -417,6 +434,7 @@ static struct virtio_driver pvdisplay_virtio_driver = {
 	.id_table = pvdisplay_id_table,
 	.feature_table = pvdisplay_features,
 	.feature_table_size = ARRAY_SIZE(pvdisplay_features),
+	.validate = pvdisplay_validate,
 	.probe = pvdisplay_probe,
 	.remove = pvdisplay_remove,
 	.shutdown = pvdisplay_shutdown,

@@ -119,11 +119,12 @@ struct virtqueue;
  *    with spin_lock_irqsave() (drm_panic only tries).  No other lock is
  *    taken under it, and completions are signalled and waiters woken after
  *    it is dropped.  Two things do run under it on purpose:
- *    virtqueue_add_sgs() (with GFP_ATOMIC: it may allocate an indirect
- *    table and DMA-map the buffers, both fine in atomic context) and
- *    virtqueue_notify() (a register write or eventfd signal that never
- *    sleeps).  The notification cannot move after the unlock: from then on
- *    remove() may kill and delete the queue it would write to.
+ *    virtqueue_add_sgs() (it DMA-maps the buffers, fine in atomic
+ *    context, and allocates nothing: indirect descriptors are not
+ *    negotiated, see pvdisplay_validate()) and virtqueue_notify() (a
+ *    register write or eventfd signal that never sleeps).  The
+ *    notification cannot move after the unlock: from then on remove() may
+ *    kill and delete the queue it would write to.
  *
  * Request lifetime.  A &struct pvdisplay_req is reference counted: one
  * reference for the submitter, one for the device while the request is in
