@@ -677,9 +677,12 @@ class Vm:
                               "the suspend, then the kernel log's tail:\n%s" % (timeout, why))
             time.sleep(0.2)
 
-    def wakeup(self, timeout=120):
+    def wakeup(self, timeout=None):
         """Wake a suspended guest from the host (QMP system_wakeup) and
-        return once its agent answers again."""
+        return once its agent answers again.  The debug kernel (KASAN,
+        lockdep) under TCG takes about two minutes to resume: it gets
+        longer."""
+        timeout = timeout or (420 if DEBUG_KERNEL else 120)
         self.qmp("system_wakeup")
         self._relink_agent(timeout)
 
