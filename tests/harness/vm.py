@@ -668,13 +668,20 @@ class Vm:
         deadline = time.monotonic() + timeout
         while self.qmp("query-status")["status"] != "suspended":
             if time.monotonic() > deadline:
-                # Not asleep, so the guest may still answer: say why.
+                # Not asleep, so the guest may still answer: say why, and
+                # where the suspending shell waits (in its sleep, or in the
+                # write to /sys/power/state: the kernel stack under it).
                 try:
-                    why = self.run("cat %s; dmesg | tail -25" % SUSPEND_RC, timeout=30).stdout
+                    why = self.run(
+                        "cat %s; ps -eo pid,ppid,stat,wchan:30,etimes,args | grep -v ']$'; "
+                        "for p in $(pgrep -f '^sh -c sleep 3; echo mem'); do echo \"== stack of $p\"; "
+                        "cat /proc/$p/stack; done; dmesg | tail -25" % SUSPEND_RC,
+                        timeout=30).stdout
                 except VmError as e:
                     why = "(no answer: %s)" % e
                 raise VmError("the guest did not suspend within %d s; exit status of "
-                              "the suspend, then the kernel log's tail:\n%s" % (timeout, why))
+                              "the suspend, the guest's processes, the suspending shell's "
+                              "stack, then the kernel log's tail:\n%s" % (timeout, why))
             time.sleep(0.2)
 
     def wakeup(self, timeout=None):
