@@ -66,7 +66,8 @@ check:
 # The long variants, on the guest kernel that reports (lockdep, KASAN,
 # KFENCE, ...: scripts/env/debug-kernel.sh, a long build the first time).
 check-full:
-	@PVD_IGT_LIST=full PVD_DEBUG_KERNEL=1 PVD_LONG=1 $(CHECK)/check.sh $(TIERS)
+	@PVD_IGT_LIST=full PVD_DEBUG_KERNEL=1 PVD_LONG=1 PVD_LANES=$${PVD_LANES:-2} \
+		$(CHECK)/check.sh $(TIERS)
 
 $(TIERS):
 	@$(CHECK)/check.sh $@
