@@ -660,11 +660,10 @@ class Vm:
         there).  Wake it with wakeup().  The guest writes the exit status
         of its `echo mem > /sys/power/state` to SUSPEND_RC once it is
         back."""
-        # Started from a session of its own and delayed, so that the agent's
-        # answer to this command is out before userspace freezes.
-        self.run("rm -f %s; setsid -f sh -c 'sleep 3; echo mem >/sys/power/state; "
-                 "echo $? >%s' </dev/null >/dev/null 2>&1" % (SUSPEND_RC, SUSPEND_RC),
-                 timeout=30, check=True)
+        # Started in a session of its own and delayed, so that the agent's
+        # answer is out before userspace freezes.
+        self.run("rm -f %s" % SUSPEND_RC, timeout=30, check=True)
+        writer = self.spawn("sleep 3; echo mem >/sys/power/state; echo $? >%s" % SUSPEND_RC)
         deadline = time.monotonic() + timeout
         while self.qmp("query-status")["status"] != "suspended":
             if time.monotonic() > deadline:
@@ -674,9 +673,8 @@ class Vm:
                 try:
                     why = self.run(
                         "cat %s; ps -eo pid,ppid,stat,wchan:30,etimes,args | grep -v ']$'; "
-                        "for p in $(pgrep -f '^sh -c sleep 3; echo mem'); do echo \"== stack of $p\"; "
-                        "cat /proc/$p/stack; done; dmesg | tail -25" % SUSPEND_RC,
-                        timeout=30).stdout
+                        "echo '== kernel stack of %d'; cat /proc/%d/stack; dmesg | tail -25"
+                        % (SUSPEND_RC, writer.pid, writer.pid), timeout=30).stdout
                 except VmError as e:
                     why = "(no answer: %s)" % e
                 raise VmError("the guest did not suspend within %d s; exit status of "
@@ -864,10 +862,16 @@ class Vm:
         n = next(self._spawns)
         log, pidfile = "/tmp/pvd-spawn-%d.log" % n, "/tmp/pvd-spawn-%d.pid" % n
         inner = "echo $$ >%s; %s" % (pidfile, cmd)
-        self.run("setsid -f sh -c %s >%s 2>&1 </dev/null" % (shlex.quote(inner), log),
-                 timeout=30, check=True)
-        pid = self.run("for i in $(seq 100); do [ -s %s ] && break; sleep 0.1; done; cat %s"
-                       % (pidfile, pidfile), timeout=30, check=True).stdout.strip()
+        # setsid -f returns as soon as it has forked, and its child calls
+        # setsid() only when it next runs; the agent kills what is left in
+        # its command's session once the command returns, which on a busy
+        # guest can be that child, still in it.  So the same command waits
+        # for the pid file: the shell that writes it has its own session.
+        pid = self.run("setsid -f sh -c %s >%s 2>&1 </dev/null; "
+                       "for i in $(seq 300); do [ -s %s ] && exec cat %s; sleep 0.1; done; "
+                       "echo 'the spawned shell did not start' >&2; exit 1"
+                       % (shlex.quote(inner), log, pidfile, pidfile),
+                       timeout=60, check=True).stdout.strip()
         return Spawned(int(pid), log)
 
     def kill_spawned(self, spawned, sig="TERM"):
