@@ -10,7 +10,9 @@
 #                        (DEVICE=virtio-gpu-pci|bochs-display, HEADS=N)
 #   make check           every test tier that fits CI, one summary line
 #   make check-full      the same plus the long igt list and the long
-#                        lifecycle variants, on a debug guest kernel
+#                        lifecycle variants, on a debug guest kernel, with
+#                        the integration and igt tiers side by side
+#                        (PVD_LANES=1: one after the other)
 #   make check T=NAME    one tier (unit, lint, integration, igt) or the tests
 #                        whose name contains NAME
 #   make unit|lint|integration|igt   one tier (IGT_DRIVER=bochs|virtio-gpu

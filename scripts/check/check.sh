@@ -91,10 +91,11 @@ run_one() {
 
 # PVD_LANES=2 (make check-full's default): the integration and igt tiers,
 # each one guest at a time, run side by side instead of one after the
-# other.  A guest under TCG keeps about one core busy, so on two cores this
-# is close to halving the hours of check-full; their TAP files, results and
-# guest directories are apart already.  Each tier's output is then kept in
-# results/logs/<tier>.out and shown with the tier's name in front.
+# other, so check-full takes about as long as its longer tier, not the sum
+# of both (on two cores: each guest keeps about one core busy).  Their TAP
+# files, results and guest directories are apart already.  Each tier's
+# output is then kept in results/logs/<tier>.out and shown with the tier's
+# name in front.
 lanes=()
 for tier in "${tiers[@]}"; do
 	case $tier in
