@@ -123,15 +123,15 @@ def run_igt(vm, tests, budget, driver):
         # does not parse is made again from the per-test directories, on
         # the guest's tmpfs, and copied over by cp, which finishes short
         # writes.
-        tmp = "/tmp/igt-results-" + name
-        cmd = ("igt_runner --test-list /pvd/results/%s.testlist --per-test-timeout %d "
-               "--overall-timeout %d -o %s %s; rc=$?; "
-               "python3 -c 'import json, sys; json.load(open(sys.argv[1]))' %s/results.json "
-               "2>/dev/null || { echo 'results.json missing or truncated: made again' >&2; "
-               "rm -rf %s && cp -a %s %s && rm -f %s/results.json && igt_results %s && "
-               "cp %s/results.json %s/; }; exit $rc"
-               % (name, PER_TEST_TIMEOUT, budget, root, out, out,
-                  tmp, out, tmp, tmp, tmp, tmp, out))
+        cmd = ("igt_runner --test-list /pvd/results/{name}.testlist "
+               "--per-test-timeout {per_test} --overall-timeout {budget} -o {root} {out}; "
+               "rc=$?; python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "
+               "{out}/results.json 2>/dev/null || "
+               "{{ echo 'results.json missing or truncated: made again' >&2; "
+               "rm -rf {tmp} && cp -a {out} {tmp} && rm -f {tmp}/results.json && "
+               "igt_results {tmp} && cp {tmp}/results.json {out}/; }}; exit $rc"
+               ).format(name=name, per_test=PER_TEST_TIMEOUT, budget=budget, root=root,
+                        out=out, tmp="/tmp/igt-results-" + name)
         env = dict(DRIVERS[driver].get("env", {}),
                    IGT_FORCE_DRIVER=DRIVERS[driver]["drm_name"])
         r = vm.run(cmd, timeout=budget + PER_TEST_TIMEOUT + 120, env=env)
