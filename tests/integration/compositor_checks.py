@@ -4,8 +4,7 @@ weston (DRM backend, pixman renderer) with an animated client,
 weston-simple-shm, and the check that the host keeps showing new frames
 of it in the expected mode."""
 
-from harness import MissingComponent
-from display_checks import wait_for
+from display_checks import require_guest_program, wait_for
 from resize_checks import crtc_of_connector, wait_host_size
 
 WESTON_ENV = "LIBSEAT_BACKEND=noop XDG_RUNTIME_DIR=/tmp/xdg WAYLAND_DISPLAY=pvd-wl"
@@ -21,8 +20,7 @@ def start_compositor(vm, mode):
     """weston on the pvdisplay card with an animated client (unless they
     already run); returns once the host shows it drawing in mode."""
     for prog in ("weston", "weston-simple-shm"):
-        if vm.run("command -v %s" % prog).rc != 0:
-            raise MissingComponent("%s is not in the guest image" % prog)
+        require_guest_program(vm, prog, "not in the guest image")
     if vm.run("pgrep -x weston && pgrep -x %s" % CLIENT_COMM).rc != 0:
         vm.run("pkill -x %s; pkill -x weston; mkdir -p -m 0700 /tmp/xdg" % CLIENT_COMM)
         # --drm-device: weston's own pick is card0 (vgem's with the debug

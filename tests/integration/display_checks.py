@@ -119,9 +119,16 @@ def wait_for(predicate, timeout, what, interval=0.2):
         time.sleep(interval)
 
 
-def require_guest_program(vm, name):
-    if vm.run("command -v %s" % name).rc != 0:
-        raise MissingComponent("%s is not in the guest (igt-tests not built?)" % name)
+def require_guest_program(vm, name, hint="igt-tests not built?"):
+    """Fail the test unless the guest has the program name.  A lookup that
+    did not finish (a guest stalled, or the host paused) is reported as
+    such, not as a missing program."""
+    r = vm.run("command -v %s" % name, timeout=30)
+    if r.timed_out:
+        raise AssertionError("'command -v %s' did not finish within 30 s in the guest"
+                             % name)
+    if r.rc != 0:
+        raise MissingComponent("%s is not in the guest (%s)" % (name, hint))
 
 
 class Painter:
