@@ -169,16 +169,49 @@ run() {
 	awk '{ split($5, e, "/"); edges += e[2]; hit += e[1]; n++; if ($1 == "COVERED_FUNC:") c++ }
 	     END { printf "device code: %d of %d functions, %d of %d edges (%.1f%%) reached (%s)\n",
 	           c, n, hit, edges, edges ? 100 * hit / edges : 0, FILENAME }' "$dir/coverage.txt"
-	# libFuzzer names what it keeps by kind: crash-, leak-, timeout-, oom-
-	# are failures; slow-unit- only took longer than 10 s (a loaded host).
-	echo "failing inputs: $(find "$dir/crashes" -type f ! -name 'slow-unit-*' | wc -l)," \
+	# libFuzzer names what it keeps by kind: crash-, leak-, oom- are
+	# failures; slow-unit- only took longer than 10 s (a loaded host).
+	# timeout- is wall-clock time: a fuzzer that a loaded host starves of
+	# CPU for 30 s times out on an input that takes milliseconds.  Each
+	# timeout input runs again alone, and only one that times out again is
+	# a stall of the device (an input starts from a reset machine on the
+	# qtest clock, so a real stall repeats).
+	local f stalls=0 unloaded=0
+	for f in "$dir"/crashes/timeout-*; do
+		[ -e "$f" ] || continue
+		if replay "$dir" "$f" | grep -E '^Executed '; then
+			unloaded=$((unloaded + 1))
+		else
+			stalls=$((stalls + 1))
+			echo "$f: times out again when run alone" >&2
+		fi
+	done
+	echo "failing inputs: $(($(find "$dir/crashes" -type f ! -name 'slow-unit-*' \
+		! -name 'timeout-*' | wc -l) + stalls))," \
+		"timeouts that do not repeat alone (host load): $unloaded," \
 		"slow inputs: $(find "$dir/crashes" -type f -name 'slow-unit-*' | wc -l) ($dir/crashes)"
-	if cat "${logs[@]}" |
-		grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:|SUMMARY: '; then
-		cat "${logs[@]}" | grep -E 'ERROR: |runtime error:|SUMMARY: ' | head -n 5 >&2
+	# Every sanitizer or libFuzzer report except the timeouts judged above.
+	# (No "cat logs | grep -q": under pipefail that is false whenever grep
+	# stops early and cat dies of SIGPIPE, and the logs are megabytes.)
+	local reports
+	reports=$(grep -hE 'ERROR: |runtime error:|SUMMARY: ' "${logs[@]}" |
+		grep -vE 'libFuzzer: timeout' || true)
+	if [ -n "$reports" ]; then
+		head -n 5 <<<"$reports" >&2
 		pvd_die "fuzz: the device crashed or leaked; logs: ${logs[*]}"
 	fi
+	[ "$stalls" = 0 ] || pvd_die "fuzz: $stalls input(s) stall the device; logs: ${logs[*]}"
 	[ -n "$execs" ] || pvd_die "fuzz: libFuzzer reported no statistics; logs: ${logs[*]}"
+}
+
+# replay DIR INPUT: run one input once, alone, with the fuzzing run's
+# sanitizers and timeout; libFuzzer prints "Executed INPUT in N ms".
+replay() {
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	in_root env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:symbolize=1 \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		sh -c 'cd "$1" && exec "$2" --fuzz-target="$3" -timeout=30 "$4" 2>&1' \
+		sh "$1" "$binary" "$TARGET" "$2"
 }
 
 case ${1:-} in
