@@ -39,6 +39,11 @@ FUZZ_FLAGS=(--cc=clang --cxx=clang++ --host-cc=clang
 	--enable-tcg --enable-pixman --enable-fuzzing --enable-asan --enable-ubsan
 	--disable-install-blobs --disable-docs --disable-werror)
 TARGET=generic-fuzz-virtio-pvdisplay
+# What the fuzzing run and the replay of an input both run with: leaks are
+# reported at exit and for inputs whose mallocs and frees do not balance.
+SANITIZERS=(ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:symbolize=1
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1)
+TIMEOUT=30
 
 pvd_need_root
 sysroot=$("$here/sysroot.sh")
@@ -137,16 +142,14 @@ run() {
 	rm -f "$dir"/fuzz-*.log
 	parallel=()
 	[ "$jobs" -gt 1 ] && parallel=(-jobs="$jobs" -workers="$jobs")
-	# Leaks are reported at exit and for inputs whose mallocs and frees do
-	# not balance; -print_coverage lists the covered code at exit.
+	# -print_coverage lists the covered code at exit.
 	# shellcheck disable=SC2016 # expanded by the inner shell
-	in_root env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:symbolize=1 \
-		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		sh -c 'cd "$1" && bin=$2 target=$3 secs=$4 seeds=$5 && shift 5 &&
+	in_root env "${SANITIZERS[@]}" \
+		sh -c 'cd "$1" && bin=$2 target=$3 secs=$4 seeds=$5 timeout=$6 && shift 6 &&
 			exec "$bin" --fuzz-target="$target" -max_total_time="$secs" \
 			-artifact_prefix=crashes/ -print_final_stats=1 -print_coverage=1 \
-			-rss_limit_mb=4096 -timeout=30 "$@" corpus "$seeds" >fuzz.log 2>&1' \
-		sh "$dir" "$binary" "$TARGET" "$seconds" "$PVD_TOP/qemu-device/tests/fuzz/seeds" \
+			-rss_limit_mb=4096 -timeout="$timeout" "$@" corpus "$seeds" >fuzz.log 2>&1' \
+		sh "$dir" "$binary" "$TARGET" "$seconds" "$PVD_TOP/qemu-device/tests/fuzz/seeds" "$TIMEOUT" \
 		${parallel[@]+"${parallel[@]}"} || true
 	logs=("$dir/fuzz.log")
 	[ "$jobs" -gt 1 ] && logs=("$dir"/fuzz-*.log)
@@ -205,13 +208,12 @@ run() {
 }
 
 # replay DIR INPUT: run one input once, alone, with the fuzzing run's
-# sanitizers and timeout; libFuzzer prints "Executed INPUT in N ms".
+# SANITIZERS and TIMEOUT; libFuzzer prints "Executed INPUT in N ms".
 replay() {
 	# shellcheck disable=SC2016 # expanded by the inner shell
-	in_root env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:symbolize=1 \
-		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		sh -c 'cd "$1" && exec "$2" --fuzz-target="$3" -timeout=30 "$4" 2>&1' \
-		sh "$1" "$binary" "$TARGET" "$2"
+	in_root env "${SANITIZERS[@]}" \
+		sh -c 'cd "$1" && exec "$2" --fuzz-target="$3" -timeout="$4" "$5" 2>&1' \
+		sh "$1" "$binary" "$TARGET" "$TIMEOUT" "$2"
 }
 
 case ${1:-} in
