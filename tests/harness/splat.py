@@ -65,14 +65,35 @@ def _is_driver_error(line):
     return int(m.group(1)) <= ERROR_LEVEL and DRIVER_LINE.search(m.group(2)) is not None
 
 
+# igt_runner's per-test timeout: it logs the first line below, kills the
+# test and writes SysRq keys (task states, blocked tasks, locks held, memory)
+# so that the log shows where the test was.  That dump has a "Call Trace:"
+# per task and lockdep's "=====" frame around the locks held; they are
+# igt's request, not a kernel report, and the timeout itself is judged as
+# the subtest's result.  Only those two kinds of line are let through, and
+# only from the timeout line up to igt's next line (the next subtest): a
+# warning, BUG, sanitizer report or hung task in between still counts.
+IGT_TIMEOUT_START = re.compile(r"\[IGT\] Per-test timeout exceeded")
+IGT_TIMEOUT_END = re.compile(r"\[IGT\] ")
+SYSRQ_DUMP_LINES = re.compile(r"Call Trace:|^(?:<\d>)?(?:\[\s*\d+\.\d+\]\s?)?=+$")
+
+
 def find_splats(text, allow=()):
     """Return the lines of text that look like kernel splats or driver errors.
 
     allow: regular expressions for lines a test provokes on purpose."""
     allowed = [re.compile(a) for a in allow]
     hits = []
+    in_timeout_dump = False
     for line in text.splitlines():
+        if IGT_TIMEOUT_START.search(line):
+            in_timeout_dump = True
+            continue
+        if in_timeout_dump and IGT_TIMEOUT_END.search(line):
+            in_timeout_dump = False
         if not (_SPLAT_RE.search(line) or _is_driver_error(line)):
+            continue
+        if in_timeout_dump and SYSRQ_DUMP_LINES.search(line.rstrip()):
             continue
         if any(a.search(line) for a in allowed):
             continue

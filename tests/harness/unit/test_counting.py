@@ -6,13 +6,11 @@ Each test_* function builds results the way a tier would (often by running
 the real scripts: lib.sh's run_tier, summary.sh, the integration runner) and
 checks what the summary makes of them."""
 
-import inspect
 import os
 import re
 import subprocess
 import sys
 import tempfile
-import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
@@ -21,6 +19,7 @@ sys.path.insert(0, os.path.join(TOP, "tests"))
 from harness.igt_compare import compare, names_to_report, stale  # noqa: E402
 from harness.igt_lists import Expect, ListError, expand, load_expectations, load_lists  # noqa: E402
 from harness.igt_report import by_subtest  # noqa: E402
+from tap_runner import run_tests  # noqa: E402
 
 SUMMARY = os.path.join(TOP, "scripts", "check", "summary.sh")
 LIB = os.path.join(TOP, "scripts", "check", "lib.sh")
@@ -353,23 +352,5 @@ def test_report_compares_subtests_with_their_dynamic_parts_folded():
     assert by_subtest({"igt@kms_a@x": "Skip"}) == {"igt@kms_a@x": "Skip"}
 
 
-def main():
-    tests = [(n, f) for n, f in sorted(globals().items(), key=lambda kv: (
-        inspect.getsourcelines(kv[1])[1] if inspect.isfunction(kv[1]) else 0))
-        if n.startswith("test_") and inspect.isfunction(f)]
-    print("TAP version 13")
-    failed = 0
-    for i, (name, fn) in enumerate(tests, 1):
-        try:
-            fn()
-            print("ok %d - %s" % (i, name))
-        except Exception:
-            failed += 1
-            print("not ok %d - %s" % (i, name))
-            print("".join("# " + line + "\n" for line in traceback.format_exc().splitlines()))
-    print("1..%d" % len(tests))
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_tests(globals()))
