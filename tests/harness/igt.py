@@ -14,6 +14,11 @@ with IGT_FORCE_DRIVER set to the DRM driver under test, and that card must
 exist and be bound to the expected kernel driver, or the tier fails without
 running anything (igt would otherwise skip every test, "No known gpu found").
 Suspend and hibernate subtests are rejected: virtiofs cannot suspend.
+
+PVD_IGT_ALONE_AFTER_PID: the process of a tier running beside this one
+(make check-full's integration lane).  The binaries of frame-timing.txt then
+run last, after that process has ended, so that this guest is alone on the
+host when igt counts its frames.
 """
 
 import argparse
@@ -25,7 +30,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from harness import PVDISPLAY_DEVICE, Vm, VmError, pvdisplay_module, qemu_has_device  # noqa: E402
 from harness.igt_compare import compare, stale  # noqa: E402
-from harness.igt_lists import IGT_DIR, ListError, expand, load_lists  # noqa: E402
+from harness.igt_lists import IGT_DIR, ListError, expand, load_frame_timing, load_lists  # noqa: E402
 from harness.runner import Tap  # noqa: E402
 
 OWN_DIR = "/pvd/bin"            # where the harness puts $PVD_GUEST_BIN
@@ -98,12 +103,13 @@ def card_under_test(vm, driver):
                    "did not bind" % (want["drm_name"], seen, want["kernel_driver"]))
 
 
-def run_igt(vm, tests, budget, driver):
+def run_igt(vm, tests, budget, driver, part=""):
     """Run tests with igt_runner: upstream ones from igt's directory, ours
-    from /pvd/bin (igt_runner takes one test directory per run)."""
+    from /pvd/bin (igt_runner takes one test directory per run).  part names
+    the run's result directories apart from another run's."""
     results = {}
-    groups = [(IGT_DIR, "igt", [t for t in tests if not own_binary(t)]),
-              (OWN_DIR, "own", [t for t in tests if own_binary(t)])]
+    groups = [(IGT_DIR, "igt" + part, [t for t in tests if not own_binary(t)]),
+              (OWN_DIR, "own" + part, [t for t in tests if own_binary(t)])]
     for root, name, group in groups:
         if not group:
             continue
@@ -150,6 +156,35 @@ def run_igt(vm, tests, budget, driver):
     return results
 
 
+def wait_for_exit(pid):
+    """Wait until process pid has ended (it is not our child)."""
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        except PermissionError:
+            pass
+        time.sleep(10)
+
+
+def run_in_turn(tap, vm, tests, budget, driver, timing):
+    """run_igt(); with PVD_IGT_ALONE_AFTER_PID set, the frame-timing
+    binaries apart and last, once that process has ended."""
+    pid = int(os.environ.get("PVD_IGT_ALONE_AFTER_PID") or 0)
+    later = [t for t in tests if t.split("@")[1] in timing] if pid else []
+    if not later:
+        return run_igt(vm, tests, budget, driver)
+    results = run_igt(vm, [t for t in tests if t not in later], budget, driver)
+    t0 = time.monotonic()
+    tap.diag("%d frame-timing tests (frame-timing.txt) wait for the tier beside this one "
+             "(pid %d) to end" % (len(later), pid))
+    wait_for_exit(pid)
+    tap.diag("waited %.0f s; running them alone" % (time.monotonic() - t0))
+    results.update(run_igt(vm, later, budget, driver, "-frame-timing"))
+    return results
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--driver", default=os.environ.get("PVD_IGT_DRIVER") or "pvdisplay",
@@ -180,6 +215,7 @@ def run(tap, args, budget):
     own = args.driver == "pvdisplay"
     try:
         lists = load_lists(args.driver, args.list, own=own)
+        timing = load_frame_timing()
         tests = expand(lists.tests, binary_cmd)
         # Everything the lists can run, to find entries that name nothing.
         listed = tests if args.list == "full" else \
@@ -234,7 +270,7 @@ def run(tap, args, budget):
         ok, what = card_under_test(vm, args.driver)
         tap.result(ok, "igt (%s): %s" % (args.driver, what), check=True)
         if ok:
-            results = run_igt(vm, run_list, budget, args.driver)
+            results = run_in_turn(tap, vm, run_list, budget, args.driver, timing)
     except VmError as e:
         tap.result(False, "igt: run %d tests in the guest" % len(run_list), check=True)
         tap.diag(str(e))

@@ -13,6 +13,8 @@ and checked; no guest involved.
   DRIVER-flakes.txt           binary@subtest[@dynamic] for tests that pass or
                               fail from run to run (under TCG: a guest that
                               misses a 60 Hz frame when the host is busy)
+  frame-timing.txt            binaries that count frames: with the tiers side
+                              by side they run once the guest is alone
 
 Every entry of the last four needs a "# reason" comment on the lines above
 it.  An entry of the last three that starts with "stock-kernel:" or
@@ -170,6 +172,16 @@ def load_lists(driver, which, own=True, lists_dir=LISTS, own_list=OWN_LIST):
     notrun = [(re.compile(r), why, where) for r, why, where in
               read_entries(os.path.join(lists_dir, driver + "-skips.txt"), True)]
     return Lists(tests, notrun, load_expectations(driver, lists_dir))
+
+
+def load_frame_timing(lists_dir=LISTS):
+    """The binaries of frame-timing.txt (a set of names)."""
+    binaries = set()
+    for line, _, where in read_entries(os.path.join(lists_dir, "frame-timing.txt"), True):
+        if not re.fullmatch(r"(kms|core)_\w+", line) or line in binaries:
+            raise ListError("%s: %r is not a lone igt binary name listed once" % (where, line))
+        binaries.add(line)
+    return binaries
 
 
 def list_subtests(binary_cmd):

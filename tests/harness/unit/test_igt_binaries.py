@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 """igt-tests/upstream/binaries.txt (every kms_*/core_* binary igt ships,
 with its class) agrees with the lists: what it calls ci or full is listed
-there, what it calls vendor or hardware is listed nowhere.  No guest.
+there, what it calls vendor or hardware is listed nowhere; frame-timing.txt
+names only binaries the lists run.  No guest.
 
     python3 tests/harness/unit/test_igt_binaries.py
 """
@@ -10,7 +11,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-from harness.igt_lists import LISTS, read_entries  # noqa: E402
+from harness.igt_lists import LISTS, ListError, load_frame_timing, read_entries  # noqa: E402
 
 CLASSES = ("ci", "full", "vendor", "hardware")
 
@@ -48,8 +49,15 @@ def main():
     for b in sorted(upstream):
         if b not in cls:
             errors.append("%s: listed but not in binaries.txt" % b)
+    try:
+        for b in sorted(load_frame_timing()):
+            if cls.get(b) not in ("ci", "full"):
+                errors.append("%s: in frame-timing.txt but not a ci or full binary" % b)
+    except ListError as e:
+        errors.append(str(e))
     print("TAP version 13")
-    print("%s 1 - binaries.txt agrees with ci.testlist and full.testlist (%d binaries)"
+    print("%s 1 - binaries.txt agrees with ci.testlist, full.testlist and frame-timing.txt "
+          "(%d binaries)"
           % ("not ok" if errors else "ok", len(cls)))
     for e in errors:
         print("# " + e)
