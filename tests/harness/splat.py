@@ -71,31 +71,44 @@ def _is_driver_error(line):
 # per task and lockdep's "=====" frame around the locks held; they are
 # igt's request, not a kernel report, and the timeout itself is judged as
 # the subtest's result.  Only those two kinds of line are let through, and
-# only from the timeout line up to igt's next line (the next subtest): a
+# only from the timeout line up to igt's next binary ("[IGT] NAME: executing";
+# the killed test's own "exiting" line can come inside the dump), and a
+# kernel log record may end in its escaped newline "\x0a": a
 # warning, BUG, sanitizer report or hung task in between still counts.
 IGT_TIMEOUT_START = re.compile(r"\[IGT\] Per-test timeout exceeded")
-IGT_TIMEOUT_END = re.compile(r"\[IGT\] ")
-SYSRQ_DUMP_LINES = re.compile(r"Call Trace:|^(?:<\d>)?(?:\[\s*\d+\.\d+\]\s?)?=+$")
+IGT_TIMEOUT_END = re.compile(r"\[IGT\] \S+: executing")
+SYSRQ_DUMP_LINES = re.compile(r"Call Trace:|^(?:<\d>)?(?:\[\s*\d+\.\d+\]\s?)?=+(?:\\x0a)?$")
+
+
+class SplatScanner:
+    """find_splats() over a log that arrives in pieces (the kernel log
+    records read from the guest while it runs): an igt timeout dump that
+    spans two pieces is recognised in both."""
+
+    def __init__(self):
+        self.in_timeout_dump = False
+
+    def scan(self, text, allow=()):
+        allowed = [re.compile(a) for a in allow]
+        hits = []
+        for line in text.splitlines():
+            if IGT_TIMEOUT_START.search(line):
+                self.in_timeout_dump = True
+                continue
+            if self.in_timeout_dump and IGT_TIMEOUT_END.search(line):
+                self.in_timeout_dump = False
+            if not (_SPLAT_RE.search(line) or _is_driver_error(line)):
+                continue
+            if self.in_timeout_dump and SYSRQ_DUMP_LINES.search(line.rstrip()):
+                continue
+            if any(a.search(line) for a in allowed):
+                continue
+            hits.append(line.rstrip())
+        return hits
 
 
 def find_splats(text, allow=()):
     """Return the lines of text that look like kernel splats or driver errors.
 
     allow: regular expressions for lines a test provokes on purpose."""
-    allowed = [re.compile(a) for a in allow]
-    hits = []
-    in_timeout_dump = False
-    for line in text.splitlines():
-        if IGT_TIMEOUT_START.search(line):
-            in_timeout_dump = True
-            continue
-        if in_timeout_dump and IGT_TIMEOUT_END.search(line):
-            in_timeout_dump = False
-        if not (_SPLAT_RE.search(line) or _is_driver_error(line)):
-            continue
-        if in_timeout_dump and SYSRQ_DUMP_LINES.search(line.rstrip()):
-            continue
-        if any(a.search(line) for a in allowed):
-            continue
-        hits.append(line.rstrip())
-    return hits
+    return SplatScanner().scan(text, allow)

@@ -42,7 +42,7 @@ from .dbus_display import DBusDisplay, start_bus, stop_bus
 from .image import Image
 from .qmp import Qmp, QmpError, QmpTimeout, _connect_unix
 from .xvfb import Xvfb
-from .splat import find_splats
+from .splat import SplatScanner, find_splats
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GUEST_DIR = os.path.join(HERE, "guest")
@@ -311,6 +311,7 @@ class Vm:
         self._read_lock = threading.Lock()
         self._req = itertools.count(1)
         self._kmsg_seq = -1
+        self._kmsg_scanner = SplatScanner()
         self._reported = Counter()
         self._spawns = itertools.count()
         self.kver = None
@@ -651,6 +652,7 @@ class Vm:
         self._agent_buf = b""
         self._answers.clear()
         self._kmsg_seq = -1
+        self._kmsg_scanner = SplatScanner()
         self._wait_agent()
 
     def suspend(self, timeout=120):
@@ -933,7 +935,7 @@ class Vm:
         new = []
         if self.alive and self.agent is not None:
             lines = self._kmsg()
-            new = find_splats("\n".join(lines), self.allow_splats)
+            new = self._kmsg_scanner.scan("\n".join(lines), self.allow_splats)
             self._reported.update(_log_key(l) for l in new)
         if final:
             try:

@@ -10,7 +10,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE))))
 
-from harness.splat import find_splats  # noqa: E402
+from harness.splat import SplatScanner, find_splats  # noqa: E402
 from tap_runner import run_tests  # noqa: E402
 
 # What igt_runner's per-test timeout leaves in the serial log of a debug
@@ -55,6 +55,18 @@ def test_call_trace_without_a_timeout_counts():
         "")
     assert find_splats(text) == ["[ 2276.804082] Call Trace:",
                                  "[ 2277.417627] ============================================="]
+
+
+def test_timeout_dump_read_in_pieces_is_not_a_report():
+    # The guest's kernel log records arrive in pieces while it runs; the
+    # killed test's "exiting" line can come inside the dump; a record ends
+    # in its escaped newline.
+    lines = (TIMEOUT_DUMP.replace("=====\n", "=====\\x0a\n")
+             + "[ 2277.1] [IGT] kms_cursor_legacy: exiting, ret=0\n"
+             + "[ 2277.2] Call Trace:\n" + NEXT_TEST).splitlines()
+    scanner = SplatScanner()
+    hits = [h for i in range(0, len(lines), 4) for h in scanner.scan("\n".join(lines[i:i + 4]))]
+    assert hits == [], hits
 
 
 def test_kasan_report_frame_counts_outside_a_timeout():
