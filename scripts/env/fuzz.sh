@@ -154,8 +154,13 @@ run() {
 	logs=("$dir/fuzz.log")
 	[ "$jobs" -gt 1 ] && logs=("$dir"/fuzz-*.log)
 	stats=$(cat "${logs[@]}" | grep -E '^stat::' || true)
-	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' <<<"$stats" |
-		awk '{ n += $1 } END { if (NR) print n }')
+	# Each fuzzer's count from its final statistics; a fuzzer stopped
+	# before printing them (killed, or out of time inside an input)
+	# counts up to its last progress line ("#N ...").
+	execs=$(awk 'FNR == 1 { if (f) n += fin ? fin : last; f = 1; fin = last = 0 }
+		     /^#[0-9]+/ { last = substr($1, 2) + 0 }
+		     /^stat::number_of_executed_units:/ { fin = $2 + 0 }
+		     END { if (f) { n += fin ? fin : last; if (n) print n } }' "${logs[@]}" || true)
 	# The device's own files (the source path, not the cache path, which
 	# has "pvdisplay" in it too); with several fuzzers, each function's
 	# line from the fuzzer that reached most of its edges.
