@@ -72,6 +72,14 @@ if DEBUG_KERNEL:
 # the debug kernel, 2026-12-04).  The skew is the host's scheduling, not
 # the clock's: keep the TSC without the watchdog.
 TCG_KERNEL_ARGS = "tsc=reliable"
+# The kernel log check reads the guest's log records from /dev/kmsg between
+# tests; records the ring buffer overwrote before that read are lost to it.
+# Both kernels have a 128 KiB buffer, and igt_runner's task dump after a
+# per-test timeout is about 120 KiB of text on the debug kernel: its first
+# line, which tells the check to let the dump's call traces through, was
+# gone when the check read the rest (check-full, 2026-12-04).  2 MiB (and
+# 9 MiB of record metadata: 11 MiB of guest RAM) holds 16 such dumps.
+LOG_KERNEL_ARGS = "log_buf_len=2M"
 SCREENDUMPS_KEPT = 4
 # -M per Vm(machine=): no SATA/SMBus controllers on q35 (nothing uses them;
 # their drivers cost boot time), no VMware port.  The i440fx's SMBus is its
@@ -467,6 +475,7 @@ class Vm:
                    # sanity checks, red zones and poisoning.
                    + DEBUG_KERNEL_ARGS + " "
                    + (TCG_KERNEL_ARGS + " " if self.accel != "kvm" else "")
+                   + LOG_KERNEL_ARGS + " "
                    + self.kernel_args).strip()
         accel = self.accel if self.accel == "kvm" else "tcg,thread=multi"
         cmd = [env("PVD_QEMU"), "-L", env("PVD_QEMU_DATADIR"),
