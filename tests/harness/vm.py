@@ -77,8 +77,9 @@ TCG_KERNEL_ARGS = "tsc=reliable"
 # Both kernels have a 128 KiB buffer, and igt_runner's task dump after a
 # per-test timeout is about 120 KiB of text on the debug kernel: its first
 # line, which tells the check to let the dump's call traces through, was
-# gone when the check read the rest (check-full, 2026-12-04).  2 MiB (and
-# 9 MiB of record metadata: 11 MiB of guest RAM) holds 16 such dumps.
+# gone when the check read the rest (check-full, 2026-12-04).  2 MiB (with
+# the record metadata, 9 MiB of guest RAM on the debug kernel and 10.5 MiB
+# on Debian's, as "printk: log buffer data + meta data" says) holds 16.
 LOG_KERNEL_ARGS = "log_buf_len=2M"
 SCREENDUMPS_KEPT = 4
 # -M per Vm(machine=): no SATA/SMBus controllers on q35 (nothing uses them;
