@@ -329,6 +329,7 @@ class Vm:
         self._req = itertools.count(1)
         self._kmsg_seq = -1
         self._kmsg_scanner = SplatScanner()
+        self.kmsg_lost = 0
         self._reported = Counter()
         self._spawns = itertools.count()
         self.kver = None
@@ -672,6 +673,7 @@ class Vm:
         self._answers.clear()
         self._kmsg_seq = -1
         self._kmsg_scanner = SplatScanner()
+        self.kmsg_lost = 0
         self._wait_agent()
 
     def suspend(self, timeout=120):
@@ -953,17 +955,15 @@ class Vm:
         (a panic, say); lines already reported are not counted twice."""
         new = []
         if self.alive and self.agent is not None:
-            lines = self._kmsg()
+            lines, lost = self._kmsg()
             new = self._kmsg_scanner.scan("\n".join(lines), self.allow_splats)
+            self.kmsg_lost += lost
+            if self.kmsg_lost:
+                new = self._confirm_in_serial(new)
             self._reported.update(_log_key(l) for l in new)
         if final:
-            try:
-                with open(self.serial_log, errors="replace") as f:
-                    serial = f.read()
-            except OSError:
-                serial = ""
             seen = Counter(self._reported)
-            for line in find_splats(serial, self.allow_splats):
+            for line in find_splats(self._read_serial(), self.allow_splats):
                 if seen[_log_key(line)] > 0:
                     seen[_log_key(line)] -= 1
                 else:
@@ -975,7 +975,34 @@ class Vm:
     def _kmsg(self):
         msg = self._agent_call({"op": "kmsg", "since": self._kmsg_seq}, 60)
         self._kmsg_seq = msg["seq"]
-        return msg["lines"]
+        return msg["lines"], msg.get("lost", 0)
+
+    def _read_serial(self):
+        try:
+            with open(self.serial_log, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def _confirm_in_serial(self, hits):
+        """The kernel overwrote records before the agent read them, so the
+        kmsg scanner may have missed the start of an igt timeout dump and
+        take the task states in it, in this read or a later one, for
+        splats.  The serial console has every record: keep the hits that a
+        scan of the whole serial log also finds.  A hit dropped here that is
+        real is still reported at stop, when the serial log is scanned
+        (check_splats(final=True))."""
+        if not hits:
+            return hits
+        confirmed = Counter(_log_key(l) for l in
+                            find_splats(self._read_serial(), self.allow_splats))
+        confirmed.subtract(self._reported)
+        kept = []
+        for line in hits:
+            if confirmed[_log_key(line)] > 0:
+                confirmed[_log_key(line)] -= 1
+                kept.append(line)
+        return kept
 
 
 def _log_key(line):

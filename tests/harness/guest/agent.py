@@ -125,30 +125,42 @@ def run(req):
 
 
 def kmsg(since):
-    """Kernel log records with a sequence number above since, as
-    "<level>[seconds] text" lines like `dmesg -r` prints them (the level,
-    0 emergency .. 7 debug, tells an error from an informational line of the
-    same driver)."""
-    lines, last = [], since
+    """Kernel log records with a sequence number above since: see
+    kmsg_lines()."""
+    records = []
     fd = os.open("/dev/kmsg", os.O_RDONLY | os.O_NONBLOCK)
     try:
         while True:
             try:
-                rec = os.read(fd, 16384)
+                records.append(os.read(fd, 16384))
             except BlockingIOError:
                 break
-            except BrokenPipeError:  # records overwritten while reading
+            except BrokenPipeError:  # overwritten while reading: seen as a gap
                 continue
-            head, _, text = rec.decode("utf-8", "replace").partition(";")
-            fields = head.split(",")
-            level, seq, usec = int(fields[0]) & 7, int(fields[1]), int(fields[2])
-            if seq > since:
-                lines.append("<%d>[%5d.%06d] %s" % (level, usec // 1000000, usec % 1000000,
-                                                    text.split("\n", 1)[0]))
-                last = seq
     finally:
         os.close(fd)
-    return {"lines": lines, "seq": last}
+    return kmsg_lines(records, since)
+
+
+def kmsg_lines(records, since):
+    """The /dev/kmsg records with a sequence number above since, as
+    "<level>[seconds] text" lines like `dmesg -r` prints them (the level,
+    0 emergency .. 7 debug, tells an error from an informational line of the
+    same driver).  "lost" counts the records after since that the ring
+    buffer overwrote before they could be read: sequence numbers are
+    consecutive, so a jump is a gap (what was in it is unknown here; the
+    caller can look at the serial console)."""
+    lines, last, lost = [], since, 0
+    for rec in records:
+        head, _, text = rec.decode("utf-8", "replace").partition(";")
+        fields = head.split(",")
+        level, seq, usec = int(fields[0]) & 7, int(fields[1]), int(fields[2])
+        if seq > since:
+            lost += seq - last - 1
+            lines.append("<%d>[%5d.%06d] %s" % (level, usec // 1000000, usec % 1000000,
+                                                text.split("\n", 1)[0]))
+            last = seq
+    return {"lines": lines, "seq": last, "lost": lost}
 
 
 def main():

@@ -10,7 +10,12 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE))))
 
+import importlib.util  # noqa: E402
+import tempfile  # noqa: E402
+from collections import Counter  # noqa: E402
+
 from harness.splat import SplatScanner, find_splats  # noqa: E402
+from harness.vm import Vm  # noqa: E402
 from tap_runner import run_tests  # noqa: E402
 
 # What igt_runner's per-test timeout leaves in the serial log of a debug
@@ -73,6 +78,54 @@ def test_kasan_report_frame_counts_outside_a_timeout():
     text = ("[ 10.1] ==================================================================\n"
             "[ 10.1] BUG: KASAN: slab-use-after-free in pvd_free+0x10/0x20\n")
     assert len(find_splats(text)) == 2
+
+
+def _agent():
+    spec = importlib.util.spec_from_file_location(
+        "agent", os.path.join(os.path.dirname(HERE), "guest", "agent.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_kmsg_records_lost_to_the_ring_buffer_are_counted():
+    kmsg_lines = _agent().kmsg_lines
+    records = [b"4,%d,%d,-;line %d\n" % (seq, seq * 1000, seq) for seq in (5, 6, 9, 10)]
+    got = kmsg_lines(records, 4)
+    assert got["lost"] == 2 and got["seq"] == 10, got
+    assert got["lines"][0] == "<4>[    0.005000] line 5", got
+    # the first read after boot: nothing lost if the buffer starts at 0
+    assert kmsg_lines([b"6,0,1,-;boot\n"], -1)["lost"] == 0
+    assert kmsg_lines([b"6,3,1,-;boot\n"], -1)["lost"] == 3
+    assert kmsg_lines(records, 10) == {"lines": [], "seq": 10, "lost": 0}
+
+
+def _vm_with_serial(text):
+    vm = Vm.__new__(Vm)
+    fd, vm.serial_log = tempfile.mkstemp()
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    vm.allow_splats = ()
+    vm._reported = Counter()
+    return vm
+
+
+def test_hits_after_lost_records_are_checked_against_the_serial_log():
+    # The ring buffer lost the dump's first lines before the agent read
+    # them: the kmsg scanner takes the task states for reports, the serial
+    # console, which has the whole dump, does not.
+    serial = TIMEOUT_DUMP + NEXT_TEST + WARNING
+    kmsg_seen = "".join(TIMEOUT_DUMP.splitlines(True)[3:]) + NEXT_TEST + WARNING
+    hits = SplatScanner().scan(kmsg_seen)
+    assert len(hits) == 3, hits
+    vm = _vm_with_serial(serial)
+    try:
+        assert vm._confirm_in_serial(hits) == [WARNING.strip()]
+        # reported once: the same line again is not confirmed a second time
+        vm._reported[WARNING.strip().split("] ", 1)[1]] += 1
+        assert vm._confirm_in_serial([WARNING.strip()]) == []
+    finally:
+        os.unlink(vm.serial_log)
 
 
 if __name__ == "__main__":
