@@ -82,6 +82,10 @@ TCG_KERNEL_ARGS = "tsc=reliable"
 # on Debian's, as "printk: log buffer data + meta data" says) holds 16.
 LOG_KERNEL_ARGS = "log_buf_len=2M"
 SCREENDUMPS_KEPT = 4
+# How long a kernel log line read from /dev/kmsg may take to reach the
+# serial console (printed by a kernel thread, later) before the harness
+# stops looking for it there; see Vm._confirm_in_serial().
+SERIAL_CATCH_UP = 10
 # -M per Vm(machine=): no SATA/SMBus controllers on q35 (nothing uses them;
 # their drivers cost boot time), no VMware port.  The i440fx's SMBus is its
 # ACPI power-management function: it stays.
@@ -989,20 +993,26 @@ class Vm:
         kmsg scanner may have missed the start of an igt timeout dump and
         take the task states in it, in this read or a later one, for
         splats.  The serial console has every record: keep the hits that a
-        scan of the whole serial log also finds.  A hit dropped here that is
+        scan of the whole serial log also finds.  The console is written
+        by a kernel thread, behind /dev/kmsg: a hit not there yet is looked
+        for again for SERIAL_CATCH_UP seconds.  A hit dropped here that is
         real is still reported at stop, when the serial log is scanned
         (check_splats(final=True))."""
         if not hits:
             return hits
-        confirmed = Counter(_log_key(l) for l in
-                            find_splats(self._read_serial(), self.allow_splats))
-        confirmed.subtract(self._reported)
-        kept = []
-        for line in hits:
-            if confirmed[_log_key(line)] > 0:
-                confirmed[_log_key(line)] -= 1
-                kept.append(line)
-        return kept
+        deadline = time.monotonic() + SERIAL_CATCH_UP
+        while True:
+            confirmed = Counter(_log_key(l) for l in
+                                find_splats(self._read_serial(), self.allow_splats))
+            confirmed.subtract(self._reported)
+            kept = []
+            for line in hits:
+                if confirmed[_log_key(line)] > 0:
+                    confirmed[_log_key(line)] -= 1
+                    kept.append(line)
+            if len(kept) == len(hits) or time.monotonic() > deadline:
+                return kept
+            time.sleep(0.5)
 
 
 def _log_key(line):
