@@ -966,20 +966,17 @@ class Vm:
                 new = self._confirm_in_serial(new)
             self._reported.update(_log_key(l) for l in new)
         if final:
-            seen = Counter(self._reported)
-            for line in find_splats(self._read_serial(), self.allow_splats):
-                if seen[_log_key(line)] > 0:
-                    seen[_log_key(line)] -= 1
-                else:
-                    new.append(line)
-                    self._reported[_log_key(line)] += 1
+            _, unseen = _split_by_key(find_splats(self._read_serial(), self.allow_splats),
+                                      self._reported)
+            new += unseen
+            self._reported.update(_log_key(l) for l in unseen)
         self.splats += new
         return new
 
     def _kmsg(self):
         msg = self._agent_call({"op": "kmsg", "since": self._kmsg_seq}, 60)
         self._kmsg_seq = msg["seq"]
-        return msg["lines"], msg.get("lost", 0)
+        return msg["lines"], msg["lost"]
 
     def _read_serial(self):
         try:
@@ -1005,14 +1002,24 @@ class Vm:
             confirmed = Counter(_log_key(l) for l in
                                 find_splats(self._read_serial(), self.allow_splats))
             confirmed.subtract(self._reported)
-            kept = []
-            for line in hits:
-                if confirmed[_log_key(line)] > 0:
-                    confirmed[_log_key(line)] -= 1
-                    kept.append(line)
+            kept, _ = _split_by_key(hits, confirmed)
             if len(kept) == len(hits) or time.monotonic() > deadline:
                 return kept
             time.sleep(0.5)
+
+
+def _split_by_key(lines, counts):
+    """lines split into those counts has (by _log_key(), each count used
+    once) and the rest; counts is not changed."""
+    left = Counter(counts)
+    matched, rest = [], []
+    for line in lines:
+        if left[_log_key(line)] > 0:
+            left[_log_key(line)] -= 1
+            matched.append(line)
+        else:
+            rest.append(line)
+    return matched, rest
 
 
 def _log_key(line):
