@@ -150,15 +150,11 @@ run() {
 	parallel=()
 	[ "$jobs" -gt 1 ] && parallel=(-jobs="$jobs" -workers="$jobs")
 	# -print_coverage lists the covered code at exit.
-	# shellcheck disable=SC2016 # expanded by the inner shell
-	in_root env "${SANITIZERS[@]}" \
-		sh -c 'cd "$1" && bin=$2 target=$3 secs=$4 seeds=$5 timeout=$6 && shift 6 &&
-			exec "$bin" --fuzz-target="$target" -max_total_time="$secs" \
-			-artifact_prefix=crashes/ -print_final_stats=1 -print_coverage=1 \
-			-rss_limit_mb=4096 -timeout="$timeout" -detect_leaks=0 "$@" \
-			corpus "$seeds" >fuzz.log 2>&1' \
-		sh "$dir" "$binary" "$TARGET" "$seconds" "$PVD_TOP/qemu-device/tests/fuzz/seeds" "$TIMEOUT" \
-		${parallel[@]+"${parallel[@]}"} || true
+	fuzz_target "$dir" -max_total_time="$seconds" \
+		-artifact_prefix=crashes/ -print_final_stats=1 -print_coverage=1 \
+		-rss_limit_mb=4096 -timeout="$TIMEOUT" -detect_leaks=0 \
+		${parallel[@]+"${parallel[@]}"} \
+		corpus "$PVD_TOP/qemu-device/tests/fuzz/seeds" >"$dir/fuzz.log" 2>&1 || true
 	logs=("$dir/fuzz.log")
 	[ "$jobs" -gt 1 ] && logs=("$dir"/fuzz-*.log)
 	stats=$(cat "${logs[@]}" | grep -E '^stat::' || true)
@@ -223,24 +219,27 @@ run() {
 	[ -n "$execs" ] || pvd_die "fuzz: libFuzzer reported no statistics; logs: ${logs[*]}"
 }
 
-# replay DIR INPUT: run one input once, alone, with the fuzzing run's
-# SANITIZERS and TIMEOUT; libFuzzer prints "Executed INPUT in N ms".
-replay() {
+# fuzz_target DIR ARG...: run the fuzz target with libFuzzer's ARGs in DIR
+# (bound at the same path inside the fuzz root), with SANITIZERS: the
+# fuzzing run and both replays below, so that a replay sees what the run saw.
+fuzz_target() {
 	# shellcheck disable=SC2016 # expanded by the inner shell
-	in_root env "${SANITIZERS[@]}" \
-		sh -c 'cd "$1" && exec "$2" --fuzz-target="$3" -timeout="$4" "$5" 2>&1' \
-		sh "$1" "$binary" "$TARGET" "$TIMEOUT" "$2"
+	in_root env "${SANITIZERS[@]}" sh -c 'cd "$1" && shift && exec "$@"' \
+		sh "$1" "$binary" --fuzz-target="$TARGET" "${@:2}"
+}
+
+# replay DIR INPUT: run one input once, alone, with the fuzzing run's
+# TIMEOUT; libFuzzer prints "Executed INPUT in N ms".
+replay() {
+	fuzz_target "$1" -timeout="$TIMEOUT" "$2" 2>&1
 }
 
 # leak_replay DIR: run each corpus input once with libFuzzer's leak check
 # after every input; the first that leaks is kept as crashes/leak-*.
 leak_replay() {
 	pvd_log "fuzz: LeakSanitizer found a leak at exit; replaying the corpus input by input (log: $1/leak-replay.log)"
-	# shellcheck disable=SC2016 # expanded by the inner shell
-	in_root env "${SANITIZERS[@]}" \
-		sh -c 'cd "$1" && exec "$2" --fuzz-target="$3" -runs=0 -detect_leaks=1 \
-			-artifact_prefix=crashes/ corpus >leak-replay.log 2>&1' \
-		sh "$1" "$binary" "$TARGET" || true
+	fuzz_target "$1" -runs=0 -detect_leaks=1 -artifact_prefix=crashes/ corpus \
+		>"$1/leak-replay.log" 2>&1 || true
 	ls "$1"/crashes/leak-* 2>/dev/null >&2 ||
 		echo "fuzz: no corpus input leaks alone: the leak needs an input the fuzzer did not keep" >&2
 }
