@@ -21,6 +21,9 @@
 #                        FUZZ_SECONDS (default 600): corpus and crash inputs
 #                        in results/fuzz/ (scripts/env/fuzz.sh; FUZZ_JOBS=N:
 #                        N fuzzers side by side, one per core)
+#   make fuzz-coverage   run that corpus once in a build instrumented for
+#                        clang's source-based coverage: the device's lines
+#                        and branches reached, in results/fuzz/coverage-*.txt
 #   make bench           the same workloads on pvdisplay, virtio-gpu and
 #                        bochs-display, one table (BENCH=smoke: a short run;
 #                        BENCH_DEVICES=pvdisplay,virtio-gpu: a subset;
@@ -43,7 +46,7 @@ DRIVER := drivers/gpu/drm/pvdisplay
 TIERS := unit lint integration igt
 
 .PHONY: all module qemu image sysroot guest-progs check check-full run \
-	fuzz bench $(TIERS) clean distclean clean-cache
+	fuzz fuzz-coverage bench $(TIERS) clean distclean clean-cache
 
 all: module
 
@@ -81,6 +84,9 @@ FUZZ_SECONDS ?= 600
 FUZZ_JOBS ?= 1
 fuzz:
 	@FUZZ_JOBS=$(FUZZ_JOBS) $(ENV)/fuzz.sh run $(FUZZ_SECONDS)
+
+fuzz-coverage:
+	@$(ENV)/fuzz.sh coverage
 
 bench:
 	@BENCH=$(BENCH) BENCH_DEVICES=$(BENCH_DEVICES) BENCH_REPEAT=$(BENCH_REPEAT) \

@@ -9,6 +9,10 @@
 #   fuzz.sh run [SECONDS]  fuzz for SECONDS (default 600), keep the corpus
 #                          and any crash input, report executions and the
 #                          device's coverage
+#   fuzz.sh coverage       run every corpus input once in a second build,
+#                          instrumented for clang's source-based coverage,
+#                          and report the device's lines, regions and
+#                          branches that the corpus reaches
 #
 # FUZZ_JOBS=N (default 1) runs N fuzzers side by side on the same corpus
 # (libFuzzer's -jobs/-workers), one per core: N times the executions in
@@ -37,6 +41,16 @@ FUZZ_PACKAGES="clang libclang-rt-dev llvm"
 FUZZ_FLAGS=(--cc=clang --cxx=clang++ --host-cc=clang
 	--target-list=x86_64-softmmu --without-default-features
 	--enable-tcg --enable-pixman --enable-fuzzing --enable-asan --enable-ubsan
+	--disable-install-blobs --disable-docs --disable-werror)
+# The coverage build: the same QEMU, target and libFuzzer, no sanitizers
+# (their checks are branches only a bug takes, and -print_coverage counts
+# them as edges), clang's profile instrumentation instead; QEMU's fuzzing
+# guide (docs/devel/testing/fuzzing.rst) configures it the same way.
+COVERAGE_FLAGS=(--cc=clang --cxx=clang++ --host-cc=clang
+	--target-list=x86_64-softmmu --without-default-features
+	--enable-tcg --enable-pixman --enable-fuzzing
+	"--extra-cflags=-fprofile-instr-generate -fcoverage-mapping"
+	"--extra-ldflags=-fprofile-instr-generate"
 	--disable-install-blobs --disable-docs --disable-werror)
 TARGET=generic-fuzz-virtio-pvdisplay
 # What the fuzzing run and the replay of an input both run with.  Leaks:
@@ -77,8 +91,11 @@ make_root() {
 	touch "$root/.complete"
 }
 
-build() {
-	local pristine key fullkey tree src bld log f
+# build_tree KIND WHAT FLAG...: build (once) qemu-fuzz-x86_64 configured
+# with FLAGs in $PVD_CACHE/qemu-KIND-<hash>; sets binary and src.
+build_tree() {
+	local kind=$1 what=$2 pristine key fullkey tree bld log f
+	shift 2
 	make_root
 	pristine=$("$here/qemu.sh" --source)
 	# What goes into the binary: compiler, source, flags.  Not the root's
@@ -87,10 +104,10 @@ build() {
 	# their timestamps) and not this script (the build directory holds
 	# absolute paths, so a new key means a cold build of an hour or more).
 	clangver=$(in_root clang --version | head -n 1)
-	key=$(pvd_hash "-$clangver" "-$pristine" "-${FUZZ_FLAGS[*]}")
+	key=$(pvd_hash "-$clangver" "-$pristine" "-$*")
 	fullkey=$(pvd_hash "-$key" "$PVD_TOP/qemu-device" \
 		"$PVD_TOP/include/uapi/drm/pvdisplay.h")
-	tree=$PVD_CACHE/qemu-fuzz-$key
+	tree=$PVD_CACHE/qemu-$kind-$key
 	src=$tree/src
 	bld=$tree/build
 	binary=$bld/qemu-fuzz-x86_64
@@ -98,8 +115,8 @@ build() {
 		return 0
 	fi
 	mkdir -p "$tree"
-	pvd_lock "qemu-fuzz-$key"
-	log=$PVD_LOGS/qemu-fuzz-$key
+	pvd_lock "qemu-$kind-$key"
+	log=$PVD_LOGS/qemu-$kind-$key
 	# A fresh copy of the pristine tree, or only the files an earlier
 	# graft touched put back (so ninja rebuilds only what changed).
 	if [ ! -e "$src/.pvd-pristine" ]; then
@@ -114,37 +131,48 @@ build() {
 		done
 	fi
 	rm -f "$tree/.built-key"
-	pvd_step "fuzz: graft qemu-device/" "$log-graft.log" \
+	pvd_step "$kind: graft qemu-device/" "$log-graft.log" \
 		in_root bash "$PVD_TOP/qemu-device/graft.sh" "$src"
 	if [ ! -e "$bld/.configured" ]; then
 		rm -rf "$bld"
 		mkdir -p "$bld"
 		# shellcheck disable=SC2016 # $1 and $@ belong to the inner shell
-		pvd_step "fuzz: configure (clang, libFuzzer, ASan, UBSan)" "$log-configure.log" \
+		pvd_step "$kind: configure ($what)" "$log-configure.log" \
 			in_root sh -c 'cd "$1" && shift && exec "$@"' sh "$bld" \
-			"$src/configure" "${FUZZ_FLAGS[@]}"
+			"$src/configure" "$@"
 		touch "$bld/.configured"
 	fi
-	pvd_step "fuzz: build qemu-fuzz-x86_64 (nice)" "$log-build.log" \
+	pvd_step "$kind: build qemu-fuzz-x86_64 (nice)" "$log-build.log" \
 		in_root nice -n 10 ninja -C "$bld" -j "$PVD_JOBS" qemu-fuzz-x86_64
-	[ -x "$binary" ] || pvd_die "fuzz: no $binary after the build; log: $log-build.log"
+	[ -x "$binary" ] || pvd_die "$kind: no $binary after the build; log: $log-build.log"
 	echo "$fullkey" >"$tree/.built-key"
 }
 
-run() {
-	local seconds=${1:-600} jobs=${FUZZ_JOBS:-1} dir stats execs bundle logs parallel
-	[[ $jobs =~ ^[1-9][0-9]*$ ]] || pvd_die "fuzz: FUZZ_JOBS must be a positive number"
-	build
+build() {
+	build_tree fuzz "clang, libFuzzer, ASan, UBSan" "${FUZZ_FLAGS[@]}"
+}
+
+# results_dir: the corpus and crash directory, bound into the fuzz root at
+# the same path; Debian's QEMU source has no firmware blobs, so the
+# machine's BIOS comes from the same Debian package the regular build
+# uses, put where an uninstalled QEMU looks for its data (qemu-bundle/
+# next to it).
+results_dir() {
+	local bundle
 	dir=${PVD_FUZZ_DIR:-${PVD_RESULTS:-$PVD_TOP/results}/fuzz}
 	mkdir -p "$dir/corpus" "$dir/crashes"
 	dir=$(cd "$dir" && pwd)
-	# Debian's QEMU source has no firmware blobs: the machine's BIOS comes
-	# from the same Debian package the regular build uses, put where an
-	# uninstalled QEMU looks for its data (qemu-bundle/ next to it).
 	bundle=$(dirname "$binary")/qemu-bundle/usr/local/share/qemu
 	cp -u "$("$here/qemu.sh" --datadir)"/*.bin "$bundle/"
 	PVD_EXTRA_BINDS="${PVD_EXTRA_BINDS:-} $dir"
 	export PVD_EXTRA_BINDS
+}
+
+run() {
+	local seconds=${1:-600} jobs=${FUZZ_JOBS:-1} dir stats execs logs parallel
+	[[ $jobs =~ ^[1-9][0-9]*$ ]] || pvd_die "fuzz: FUZZ_JOBS must be a positive number"
+	build
+	results_dir
 	pvd_log "fuzz: $TARGET for $seconds s, $jobs fuzzer(s); corpus $dir/corpus, crashes $dir/crashes"
 	rm -f "$dir"/fuzz-*.log
 	parallel=()
@@ -244,8 +272,45 @@ leak_replay() {
 		echo "fuzz: no corpus input leaks alone: the leak needs an input the fuzzer did not keep" >&2
 }
 
+# coverage: every input of the corpus and the seeds once, in the coverage
+# build; writes coverage-source.txt (per file and in total: regions,
+# functions, lines and branches reached) and coverage-lines.txt (each line
+# of the device with its execution count: what was not reached and why is
+# read there).
+coverage() {
+	local dir files profile
+	build_tree fuzz-coverage "clang, libFuzzer, source-based coverage" "${COVERAGE_FLAGS[@]}"
+	results_dir
+	[ -n "$(ls -A "$dir/corpus")" ] ||
+		pvd_die "fuzz: the corpus $dir/corpus is empty; make fuzz first"
+	files=("$src"/hw/display/virtio-pvdisplay*.c "$src"/hw/display/pvdisplay-*.c)
+	# Where clang's profile runtime writes by default: the working directory.
+	profile=$dir/default.profraw
+	rm -f "$profile" "$dir/coverage.profdata"
+	pvd_log "fuzz: the corpus ($(find "$dir/corpus" -type f | wc -l) inputs) and the seeds once each, coverage build (log: $dir/coverage-replay.log)"
+	# -runs=0: run the inputs given, no mutation.  A failing input stops
+	# the replay before the profile is written: a crash belongs to make fuzz.
+	if ! fuzz_target "$dir" -runs=0 -timeout="$TIMEOUT" corpus \
+		"$PVD_TOP/qemu-device/tests/fuzz/seeds" >"$dir/coverage-replay.log" 2>&1 ||
+		[ ! -s "$profile" ]; then
+		pvd_die "fuzz: the replay failed or wrote no profile; log: $dir/coverage-replay.log"
+	fi
+	in_root llvm-profdata merge -sparse -o "$dir/coverage.profdata" "$profile"
+	in_root llvm-cov report "$binary" -instr-profile="$dir/coverage.profdata" \
+		"${files[@]}" >"$dir/coverage-source.txt"
+	in_root llvm-cov show "$binary" -instr-profile="$dir/coverage.profdata" \
+		"${files[@]}" >"$dir/coverage-lines.txt"
+	rm -f "$profile"
+	echo "inputs run: $(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$dir/coverage-replay.log")"
+	# llvm-cov report's last line: TOTAL, then count, missed and percent
+	# for regions, functions, lines and branches.
+	awk '$1 == "TOTAL" { printf "device code reached: regions %s, functions %s, lines %d of %d (%s), branches %d of %d (%s) (%s)\n",
+		$4, $7, $8 - $9, $8, $10, $11 - $12, $11, $13, FILENAME }' "$dir/coverage-source.txt"
+}
+
 case ${1:-} in
 build) build; echo "$binary" ;;
 run) shift; run "$@" ;;
-*) pvd_die "usage: fuzz.sh build | run [SECONDS]" ;;
+coverage) coverage ;;
+*) pvd_die "usage: fuzz.sh build | run [SECONDS] | coverage" ;;
 esac
