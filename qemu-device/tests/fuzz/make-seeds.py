@@ -95,7 +95,8 @@ FORMATS = {  # fourcc: bytes per pixel; the first two need no feature
 }
 BASE_FORMATS = [fourcc("XR24"), fourcc("AR24")]
 
-# The fuzz configuration: heads=2, max-xres=1024, max-yres=768, 64 MiB RAM.
+# The fuzz configuration: heads=2, max-xres=1024, max-yres=768, 64 MiB RAM
+# (a shared memfd), max-hostmem=4M.
 HEADS, MAX_W, MAX_H = 2, 1024, 768
 
 # Guest physical addresses.
@@ -658,6 +659,26 @@ def seed_cursor(rng, features):
                                                 rng.randint(0, 2)))
 
 
+def seed_budget(rng, features):
+    """Framebuffers of the largest size on both heads, in memory that
+    starts off a page boundary, in pieces, so that the device cannot map it and
+    copies into surfaces of its own: two of them do not fit max-hostmem
+    (4M), the second is refused; then smaller ones that fit."""
+    features |= F_MULTI_HEAD
+    img = Image()
+    fbs = []
+    for head in range(HEADS):
+        fb = Fb(rng, 1 + head, BASE_FORMATS[0], MAX_W, MAX_H, pieces=rng.choice([3, 8]))
+        fb.entries = [(base + 512, length) for base, length in fb.entries]
+        img.add(*fb.create())
+        img.add(*fb.update(head))
+        fbs.append(fb)
+    img.add(*fbs[1].update(1, rects=fbs[1].random_rects(rng, 2)))
+    img.add(*fbs[0].update(0, (0, 0, MAX_W // 2, MAX_H // 2)))    # the budget freed
+    img.add(*fbs[1].update(1, (0, 0, MAX_W // 2, MAX_H)))         # now fits
+    return make_input(features, img, rng.sample([tail_events, tail_renotify], 1))
+
+
 def main():
     args = sys.argv[1:]
     check = "--check" in args
@@ -690,6 +711,8 @@ def main():
         add("frame-damage-%03d" % i, seed_frame_damage(rng, random_features(rng)))
     for i in range(30):
         add("cursor-%03d" % i, seed_cursor(rng, random_features(rng)))
+    for i in range(10):
+        add("budget-%03d" % i, seed_budget(rng, random_features(rng)))
 
     bad = []
     for name, data in sorted(seeds.items()):
