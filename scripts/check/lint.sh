@@ -37,13 +37,14 @@ done
 # checkpatch leaves its CamelCase cache in the working directory.
 rm -f "$PVD_TOP"/.checkpatch-camelcase.git.*
 
-# QEMU's checkpatch on what goes into QEMU, plus the wire unit test, which
-# follows QEMU style too.  (The fuzz target and the guest-side test program
+# QEMU's checkpatch on what goes into QEMU, plus the wire and CRC unit tests
+# and the CRC test's stand-ins for QEMU headers, which follow QEMU style too.  (The fuzz target and the guest-side test program
 # are not QEMU code: they use libFuzzer's extern entry point, strtoul and
 # volatile MMIO pointers, all of which this checkpatch rejects.)
 qemu_src=$("$PVD_TOP/scripts/env/qemu.sh" --source)
 for f in qemu-device/hw/display/*.[ch] qemu-device/include/hw/virtio/*.h \
-	qemu-device/tests/test-pvdisplay-wire.c; do
+	qemu-device/tests/test-pvdisplay-wire.c qemu-device/tests/test-pvdisplay-crc.c \
+	qemu-device/tests/include-crc/*/*.h; do
 	log=$PVD_RESULTS/logs/qemu-checkpatch-${f//\//_}.log
 	in_sysroot perl "$qemu_src/scripts/checkpatch.pl" --no-tree -f "$f" >"$log" 2>&1 || true
 	if grep -q '^total: 0 errors, 0 warnings' "$log"; then
