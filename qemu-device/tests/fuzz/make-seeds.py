@@ -96,7 +96,7 @@ FORMATS = {  # fourcc: bytes per pixel; the first two need no feature
 BASE_FORMATS = [fourcc("XR24"), fourcc("AR24")]
 
 # The fuzz configuration: heads=2, max-xres=1024, max-yres=768, 64 MiB RAM
-# (a shared memfd), max-hostmem=4M.
+# (a shared memfd), max-hostmem=4M, max-view-maps=16.
 HEADS, MAX_W, MAX_H = 2, 1024, 768
 
 # Guest physical addresses.
