@@ -3,13 +3,13 @@
  * the head's surface with the cursor blended in.
  *
  * The cursor's position is the guest's (CURSOR_SET, CURSOR_MOVE: any
- * int32), and the whole-device fuzzer cannot get a GET_CRC behind a cursor
- * request (the control queue's requests all run before the cursor
- * queue's), so the clipping is checked here: every position around a small
- * frame, and the extremes, against a model that blends pixel by pixel with
- * pixman's arithmetic and sums the rows the way the protocol header says
- * (x8r8g8b8, little-endian, the unused byte zero, zlib's crc32).  Built
- * with ASan and UBSan, so an overflow in the clipping aborts the test.
+ * int32).  The whole-device fuzzer reaches this code but only notices a
+ * crash; here the values are checked, for every position around a small
+ * frame and at the extremes, against a model that blends pixel by pixel
+ * with pixman's arithmetic and sums the rows the way the protocol header
+ * says (x8r8g8b8, little-endian, the unused byte zero, zlib's crc32).
+ * Built with ASan and UBSan, so an overflow in the clipping aborts the
+ * test.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

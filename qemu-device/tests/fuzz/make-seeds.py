@@ -558,9 +558,10 @@ def seed_crc(rng, features):
     head = rng.randrange(heads)
     src = random_src(rng, fb)
     img.add(*fb.update(head, src))
-    img.add(*get_crc(head, 0, 0))
+    # The size is ignored for a lit head, but must be a valid one.
+    img.add(*get_crc(head, fb.width, fb.height))
     img.add(*fb.update(head, src, fb.random_rects(rng, 2, src)))
-    img.add(*get_crc(head, 0, 0))
+    img.add(*get_crc(head, 1, 1))
     img.add(*get_crc((head + 1) % HEADS, rng.choice([1, 640, MAX_W]),
                      rng.choice([1, 480, MAX_H])))
     for _ in range(rng.randint(1, 4)):
@@ -632,7 +633,9 @@ def seed_cursor(rng, features):
     for _ in range(rng.randint(1, 8)):
         img.add_cursor(*cursor_move(head, rng.randint(-100, 1100), rng.randint(-100, 800)))
     if features & F_CRC:
-        img.add(*get_crc(head, 0, 0))
+        # The device takes the cursor queue's requests first: the frame
+        # has the cursor blended in.
+        img.add(*get_crc(head, fb.width, fb.height))
     bad = [
         cursor_set(head, 2, argb, 0, stride, side + 1, side, 0, 0, 0, 0),    # outside
         cursor_set(head, 2, argb, 0, stride, 65, 65, 0, 0, 0, 0),            # > max
