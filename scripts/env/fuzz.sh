@@ -282,7 +282,7 @@ coverage() {
 	build_tree fuzz-coverage "clang, libFuzzer, source-based coverage" "${COVERAGE_FLAGS[@]}"
 	results_dir
 	[ -n "$(ls -A "$dir/corpus")" ] ||
-		pvd_die "fuzz: the corpus $dir/corpus is empty; make fuzz first"
+		pvd_log "fuzz: the corpus $dir/corpus is empty (no make fuzz yet): the seeds alone"
 	files=("$src"/hw/display/virtio-pvdisplay*.c "$src"/hw/display/pvdisplay-*.c)
 	# Where clang's profile runtime writes by default: the working directory.
 	profile=$dir/default.profraw
@@ -301,7 +301,8 @@ coverage() {
 	in_root llvm-cov show "$binary" -instr-profile="$dir/coverage.profdata" \
 		"${files[@]}" >"$dir/coverage-lines.txt"
 	rm -f "$profile"
-	echo "inputs run: $(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$dir/coverage-replay.log")"
+	echo "inputs run: $(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$dir/coverage-replay.log")" \
+		"(the corpus, the seeds and libFuzzer's empty input)"
 	# llvm-cov report's last line: TOTAL, then count, missed and percent
 	# for regions, functions, lines and branches.
 	awk '$1 == "TOTAL" { printf "device code reached: regions %s, functions %s, lines %d of %d (%s), branches %d of %d (%s) (%s)\n",
