@@ -207,7 +207,7 @@ run() {
 	echo "final coverage (whole binary, each fuzzer):" "$(for f in "${logs[@]}"; do
 		grep -oE 'cov: [0-9]+ ft: [0-9]+' "$f" | tail -n 1; done | paste -sd ';')"
 	awk '{ split($5, e, "/"); edges += e[2]; hit += e[1]; n++; if ($1 == "COVERED_FUNC:") c++ }
-	     END { printf "device code: %d of %d functions, %d of %d edges (%.1f%%) reached (%s)\n",
+	     END { printf "device code: %d of %d functions, %d of %d edges (%.1f%%) reached (%s; edges include the UBSan report branches, make fuzz-coverage counts lines)\n",
 	           c, n, hit, edges, edges ? 100 * hit / edges : 0, FILENAME }' "$dir/coverage.txt"
 	# libFuzzer names what it keeps by kind: crash-, leak-, oom- are
 	# failures; slow-unit- only took longer than 10 s (a loaded host).
