@@ -82,8 +82,12 @@ pvd_host_tool() {
 		pvd_die "installing $2 failed; log: $PVD_LOGS/host-$2.log"
 }
 
-# pvd_lock NAME: serialise concurrent builds of the same cache entry.
+# pvd_lock NAME: serialise concurrent builds of the same cache entry.  The
+# lock is held until the script exits (a fuzzing run holds its build's for
+# the whole run), so say what is being waited for rather than hang silently.
 pvd_lock() {
 	exec {PVD_LOCK_FD}>"$PVD_CACHE/.$1.lock"
+	flock -n "$PVD_LOCK_FD" && return 0
+	pvd_log "waiting for $PVD_CACHE/.$1.lock: another build or run holds it"
 	flock "$PVD_LOCK_FD"
 }
