@@ -38,20 +38,20 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/common.sh"
 
 FUZZ_PACKAGES="clang libclang-rt-dev llvm"
-FUZZ_FLAGS=(--cc=clang --cxx=clang++ --host-cc=clang
+# Both builds of qemu-fuzz-x86_64 configure QEMU with these around their
+# own flags (the order is part of each build's cache key).
+QEMU_FLAGS_HEAD=(--cc=clang --cxx=clang++ --host-cc=clang
 	--target-list=x86_64-softmmu --without-default-features
-	--enable-tcg --enable-pixman --enable-fuzzing --enable-asan --enable-ubsan
-	--disable-install-blobs --disable-docs --disable-werror)
+	--enable-tcg --enable-pixman --enable-fuzzing)
+QEMU_FLAGS_TAIL=(--disable-install-blobs --disable-docs --disable-werror)
+FUZZ_FLAGS=("${QEMU_FLAGS_HEAD[@]}" --enable-asan --enable-ubsan "${QEMU_FLAGS_TAIL[@]}")
 # The coverage build: the same QEMU, target and libFuzzer, no sanitizers
 # (their checks are branches only a bug takes, and -print_coverage counts
 # them as edges), clang's profile instrumentation instead; QEMU's fuzzing
 # guide (docs/devel/testing/fuzzing.rst) configures it the same way.
-COVERAGE_FLAGS=(--cc=clang --cxx=clang++ --host-cc=clang
-	--target-list=x86_64-softmmu --without-default-features
-	--enable-tcg --enable-pixman --enable-fuzzing
+COVERAGE_FLAGS=("${QEMU_FLAGS_HEAD[@]}"
 	"--extra-cflags=-fprofile-instr-generate -fcoverage-mapping"
-	"--extra-ldflags=-fprofile-instr-generate"
-	--disable-install-blobs --disable-docs --disable-werror)
+	"--extra-ldflags=-fprofile-instr-generate" "${QEMU_FLAGS_TAIL[@]}")
 TARGET=generic-fuzz-virtio-pvdisplay
 # What the fuzzing run and the replay of an input both run with.  Leaks:
 # LeakSanitizer's check at exit reports every block no longer referenced,
@@ -281,12 +281,11 @@ coverage() {
 	local dir files profile
 	build_tree fuzz-coverage "clang, libFuzzer, source-based coverage" "${COVERAGE_FLAGS[@]}"
 	results_dir
-	[ -n "$(ls -A "$dir/corpus")" ] ||
-		pvd_log "fuzz: the corpus $dir/corpus is empty (no make fuzz yet): the seeds alone"
 	files=("$src"/hw/display/virtio-pvdisplay*.c "$src"/hw/display/pvdisplay-*.c)
 	# Where clang's profile runtime writes by default: the working directory.
 	profile=$dir/default.profraw
 	rm -f "$profile" "$dir/coverage.profdata"
+	# A checkout without a make fuzz has an empty corpus: the seeds alone.
 	pvd_log "fuzz: the corpus ($(find "$dir/corpus" -type f | wc -l) inputs) and the seeds once each, coverage build (log: $dir/coverage-replay.log)"
 	# -runs=0: run the inputs given, no mutation.  A failing input stops
 	# the replay before the profile is written: a crash belongs to make fuzz.
