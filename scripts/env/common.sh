@@ -91,3 +91,17 @@ pvd_lock() {
 	pvd_log "waiting for $PVD_CACHE/.$1.lock: another build or run holds it"
 	flock "$PVD_LOCK_FD"
 }
+
+# pvd_meson_regen RUNNER BUILD SRC LOG: set a configured QEMU build
+# directory BUILD (source SRC) up again in place, keeping its objects, when
+# it has no build.ninja.  ninja runs meson again by itself when a meson file
+# changed (every graft touches some); stopped in the middle, that leaves
+# the directory without build.ninja, and every later ninja fails at once.
+# RUNNER runs a command in the sysroot BUILD was configured in.
+pvd_meson_regen() {
+	[ -e "$2/build.ninja" ] && return 0
+	# shellcheck disable=SC2016 # $1 and $2 belong to the inner shell
+	pvd_step "meson: $2 has no build.ninja, set it up again" "$4" \
+		"$1" sh -c 'cd "$1" && exec pyvenv/bin/meson setup --reconfigure . "$2"' \
+		sh "$2" "$3"
+}

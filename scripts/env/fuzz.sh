@@ -142,6 +142,7 @@ build_tree() {
 			"$src/configure" "$@"
 		touch "$bld/.configured"
 	fi
+	pvd_meson_regen in_root "$bld" "$src" "$log-configure.log"
 	pvd_step "$kind: build qemu-fuzz-x86_64 (nice)" "$log-build.log" \
 		in_root nice -n 10 ninja -C "$bld" -j "$PVD_JOBS" qemu-fuzz-x86_64
 	[ -x "$binary" ] || pvd_die "$kind: no $binary after the build; log: $log-build.log"

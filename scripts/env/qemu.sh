@@ -205,6 +205,7 @@ if [ ! -e "$build/.configured" ]; then
 		"$src/configure" "${QEMU_FLAGS[@]}"
 	touch "$build/.configured"
 fi
+pvd_meson_regen in_sysroot "$build" "$src" "$log-configure.log"
 
 # Meson names sources relative to the build directory; with the cache as base
 # directory and the working directory left out of the hash, a new tree (new
