@@ -92,16 +92,27 @@ pvd_lock() {
 	flock "$PVD_LOCK_FD"
 }
 
-# pvd_meson_regen RUNNER BUILD SRC LOG: set a configured QEMU build
-# directory BUILD (source SRC) up again in place, keeping its objects, when
-# it has no build.ninja.  ninja runs meson again by itself when a meson file
-# changed (every graft touches some); stopped in the middle, that leaves
-# the directory without build.ninja, and every later ninja fails at once.
-# RUNNER runs a command in the sysroot BUILD was configured in.
-pvd_meson_regen() {
-	[ -e "$2/build.ninja" ] && return 0
-	# shellcheck disable=SC2016 # $1 and $2 belong to the inner shell
-	pvd_step "meson: $2 has no build.ninja, set it up again" "$4" \
-		"$1" sh -c 'cd "$1" && exec pyvenv/bin/meson setup --reconfigure . "$2"' \
-		sh "$2" "$3"
+# pvd_qemu_configure NAME RUNNER BUILD SRC LOG FLAG...: configure the QEMU
+# build directory BUILD from SRC with FLAGs, once (RUNNER runs a command in
+# the sysroot the build uses; NAME is the step's name in the log).  A
+# configured BUILD with no build.ninja is set up again in place, keeping its
+# objects: ninja runs meson again by itself when a meson file changed
+# (every graft touches some), and stopped in the middle, that leaves the
+# directory without build.ninja, on which every later ninja fails at once.
+pvd_qemu_configure() {
+	local name=$1 run=$2 build=$3 src=$4 log=$5
+	shift 5
+	if [ ! -e "$build/.configured" ]; then
+		rm -rf "$build"
+		mkdir -p "$build"
+		# shellcheck disable=SC2016 # $1 and $@ belong to the inner shell
+		pvd_step "$name" "$log" "$run" sh -c 'cd "$1" && shift && exec "$@"' \
+			sh "$build" "$src/configure" "$@"
+		touch "$build/.configured"
+	elif [ ! -e "$build/build.ninja" ]; then
+		# shellcheck disable=SC2016 # $1 and $2 belong to the inner shell
+		pvd_step "$name: $build has no build.ninja, set it up again" "$log" \
+			"$run" sh -c 'cd "$1" && exec pyvenv/bin/meson setup --reconfigure . "$2"' \
+			sh "$build" "$src"
+	fi
 }

@@ -133,16 +133,8 @@ build_tree() {
 	rm -f "$tree/.built-key"
 	pvd_step "$kind: graft qemu-device/" "$log-graft.log" \
 		in_root bash "$PVD_TOP/qemu-device/graft.sh" "$src"
-	if [ ! -e "$bld/.configured" ]; then
-		rm -rf "$bld"
-		mkdir -p "$bld"
-		# shellcheck disable=SC2016 # $1 and $@ belong to the inner shell
-		pvd_step "$kind: configure ($what)" "$log-configure.log" \
-			in_root sh -c 'cd "$1" && shift && exec "$@"' sh "$bld" \
-			"$src/configure" "$@"
-		touch "$bld/.configured"
-	fi
-	pvd_meson_regen in_root "$bld" "$src" "$log-configure.log"
+	pvd_qemu_configure "$kind: configure ($what)" in_root "$bld" "$src" \
+		"$log-configure.log" "$@"
 	pvd_step "$kind: build qemu-fuzz-x86_64 (nice)" "$log-build.log" \
 		in_root nice -n 10 ninja -C "$bld" -j "$PVD_JOBS" qemu-fuzz-x86_64
 	[ -x "$binary" ] || pvd_die "$kind: no $binary after the build; log: $log-build.log"

@@ -196,16 +196,8 @@ if [ "$(cat "$tree/.built-key" 2>/dev/null)" != "$fullkey" ]; then
 		in_sysroot bash "$PVD_TOP/qemu-device/graft.sh" "$src"
 fi
 
-if [ ! -e "$build/.configured" ]; then
-	rm -rf "$build"
-	mkdir -p "$build"
-	# shellcheck disable=SC2016 # $1 and $@ belong to the inner shell
-	pvd_step "qemu: configure" "$log-configure.log" \
-		in_sysroot sh -c 'cd "$1" && shift && exec "$@"' sh "$build" \
-		"$src/configure" "${QEMU_FLAGS[@]}"
-	touch "$build/.configured"
-fi
-pvd_meson_regen in_sysroot "$build" "$src" "$log-configure.log"
+pvd_qemu_configure "qemu: configure" in_sysroot "$build" "$src" "$log-configure.log" \
+	"${QEMU_FLAGS[@]}"
 
 # Meson names sources relative to the build directory; with the cache as base
 # directory and the working directory left out of the hash, a new tree (new
