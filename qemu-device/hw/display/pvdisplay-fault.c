@@ -142,6 +142,8 @@ bool pvd_fault_parse(const char *text, PvdFaultPlan *plan, Error **errp)
             }
         } else if (!strcmp(key, "drop")) {
             p.drop = true;
+        } else if (!strcmp(key, "cursor-drop")) {
+            p.cursor_drop = true;
         } else if (!strcmp(key, "cfg-heads")) {
             if (!pvd_fault_int(key, val, 0, UINT32_MAX, &p.cfg_heads, errp)) {
                 return false;
@@ -286,6 +288,11 @@ void pvd_fault_cleanup(PvdFault *f)
 bool pvd_fault_stalled(const PvdFault *f)
 {
     return f->held != NULL;
+}
+
+bool pvd_fault_cursor_stalled(const PvdFault *f)
+{
+    return f->armed && f->plan.cursor_drop;
 }
 
 static void pvd_fault_put32(uint8_t *buf, size_t len, size_t off,

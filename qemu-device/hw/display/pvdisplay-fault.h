@@ -32,6 +32,7 @@ typedef struct PvdFaultPlan {
     int64_t edid_size;          /* GET_EDID size field, -1: real */
     int64_t delay_ms;           /* answer this late, -1: at once */
     bool drop;                  /* never answer (until reset) */
+    bool cursor_drop;           /* leave the cursor queue unserved */
     int64_t cfg_heads;          /* config num_heads, -1: real */
     int64_t cfg_max_width;      /* config max_width, -1: real */
     int64_t cfg_max_height;     /* config max_height, -1: real */
@@ -70,6 +71,12 @@ bool pvd_fault_parse(const char *text, PvdFaultPlan *plan, Error **errp);
 
 /* The queue waits behind a held request. */
 bool pvd_fault_stalled(const PvdFault *f);
+/*
+ * The cursor queue is not served: its requests stay in the ring, unanswered,
+ * until the plan is cleared and the guest notifies the queue again, or a
+ * reset.  Not counted in "x-fault-hits".
+ */
+bool pvd_fault_cursor_stalled(const PvdFault *f);
 
 /*
  * Called with a request whose answer is in @elem->in_sg, @len bytes long.

@@ -1404,7 +1404,8 @@ static void pvd_process_cursor(VirtIOPVDisplay *s)
     unsigned int n = 0;
     uint32_t i;
 
-    if (!s->cursor_vq || !virtio_queue_ready(s->cursor_vq)) {
+    if (!s->cursor_vq || !virtio_queue_ready(s->cursor_vq) ||
+        pvd_fault_cursor_stalled(s->fault)) {
         return;
     }
     while (n < PVD_BATCH) {
