@@ -395,14 +395,14 @@ static void pvd_resource_read(VirtIOPVDisplay *s, const PvdResource *res,
  * are, in resource order, one contiguous range of host addresses.  That is
  * free when the entries happen to be adjacent in the RAM block's mapping;
  * otherwise, if every entry lies in a RAM block backed by a shared file
- * (memory-backend-memfd share=on, a tmpfs or hugetlbfs file), an address
- * range is reserved and the entries' file ranges are mapped into it in
- * order, read-only, MAP_FIXED, adjacent file ranges joined into one
+ * of host-sized pages (memory-backend-memfd share=on, a tmpfs file), an
+ * address range is reserved and the entries' file ranges are mapped into
+ * it in order, read-only, MAP_FIXED, adjacent file ranges joined into one
  * mapping.  This is done once per resource, the first time it is shown.
  * Each mapping is a VMA of QEMU's process, so the device holds at most
  * "max-view-maps" of them (vm.max_map_count is 65530 by default); beyond
- * that, or when anything does not fit (private RAM, an IOMMU, entries not
- * aligned to the block's page size), the head copies instead.
+ * that, or when anything does not fit (private RAM, an IOMMU, huge pages,
+ * entries not aligned to host pages), the head copies instead.
  *
  * The view lives until the resource is destroyed or the device reset;
  * both turn off every head showing it first, which replaces (and frees)
@@ -459,7 +459,7 @@ static uint8_t *pvd_resource_view(VirtIOPVDisplay *s, PvdResource *res)
         RAMBlock *rb = NULL;
         ram_addr_t rb_off = 0;
         uint64_t fd_off = 0;
-        size_t elen = 0, ps;
+        size_t elen = 0;
         int fd = -1;
 
         if (i < res->nr_entries) {
@@ -471,10 +471,15 @@ static uint8_t *pvd_resource_view(VirtIOPVDisplay *s, PvdResource *res)
                 goto fail;
             }
             fd_off = rb->fd_offset + rb_off;
-            /* only the last entry may end inside a page */
-            ps = MAX(hps, qemu_ram_pagesize(rb));
-            if ((fd_off | off) % ps ||
-                (elen % ps && i != res->nr_entries - 1)) {
+            /*
+             * Host pages only: a hugetlbfs mapping spans whole huge pages,
+             * so a run ending inside one would map past the reserved
+             * range (over whatever QEMU mapped there) and could not be
+             * unmapped with the view's length.  Only the last entry may
+             * end inside a page.
+             */
+            if (qemu_ram_pagesize(rb) != hps || (fd_off | off) % hps ||
+                (elen % hps && i != res->nr_entries - 1)) {
                 goto fail;
             }
             if (run_len && fd == run_fd && fd_off == run_fd_off + run_len) {
