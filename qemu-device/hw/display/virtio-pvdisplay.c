@@ -34,6 +34,7 @@
 #include "hw/virtio/virtio.h"
 #include "hw/virtio/virtio-pvdisplay.h"
 #include "hw/display/edid.h"
+#include "migration/misc.h"
 #include "migration/vmstate.h"
 #include "exec/ramblock.h"
 #include "system/dma.h"
@@ -449,6 +450,17 @@ static uint8_t *pvd_resource_view(VirtIOPVDisplay *s, PvdResource *res)
         return res->view;
     }
 
+    /*
+     * While an incoming postcopy migration fills guest RAM, only QEMU's own
+     * mapping of it is registered with userfaultfd: reading a page that has
+     * not arrived yet through a view would create it, zeroed, in the file
+     * (the guest would see zeros, and the migration then fails to place the
+     * page).  Copy until then; the next scanout of the resource tries again.
+     */
+    if (migration_in_incoming_postcopy()) {
+        res->view_tried = false;
+        return NULL;
+    }
     len = ROUND_UP(res->size, hps);
     base = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
                 MAP_NORESERVE, -1, 0);
