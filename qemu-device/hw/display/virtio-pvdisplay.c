@@ -61,12 +61,16 @@
 /* Memory entries read from a request per iov_to_buf(). */
 #define PVD_ENTRY_CHUNK         256
 /*
- * Bytes copied per run of the control queue before it yields to the main
- * loop: a full 4K frame.  One request copies at most one source rectangle
- * (damage is merged into disjoint pieces first), so a run stays within this
- * plus one frame.
+ * Work per run of the control queue before it yields to the main loop, in
+ * bytes: a full 4K frame.  Copying a frame, hashing one for GET_CRC and
+ * mapping or unmapping memory entries (PVD_ENTRY_WORK each, about what
+ * copying a page costs) are charged.  One request copies or hashes at most
+ * one frame (damage is merged into disjoint pieces first) and maps at most
+ * PVDISPLAY_MAX_MEM_ENTRIES entries, so a run stays within this plus one
+ * request.
  */
 #define PVD_BATCH_BYTES         (32 * MiB)
+#define PVD_ENTRY_WORK          4096
 /* Placeholder shown by a head that is off: fixed size, whatever the mode. */
 #define PVD_PLACEHOLDER_W       640
 #define PVD_PLACEHOLDER_H       480
@@ -942,6 +946,8 @@ static uint32_t pvd_cmd_resource_create(VirtIOPVDisplay *s,
         *why = "too many resources";
         return PVDISPLAY_STATUS_ERR_OUT_OF_MEMORY;
     }
+    /* validated, mapped, and unmapped again on failure */
+    s->batch_bytes += (uint64_t)rc.nr_entries * PVD_ENTRY_WORK;
     cost = pvd_resource_cost(rc.nr_entries);
     if (!pvd_hostmem_charge(s, 0, cost)) {
         *why = "resource bookkeeping exceeds the host memory budget";
@@ -1054,6 +1060,7 @@ static uint32_t pvd_cmd_resource_destroy(VirtIOPVDisplay *s,
         *why = "unknown resource id";
         return PVDISPLAY_STATUS_ERR_INVALID_RESOURCE;
     }
+    s->batch_bytes += (uint64_t)res->nr_entries * PVD_ENTRY_WORK;
     pvd_resource_destroy(s, res);
     return PVDISPLAY_STATUS_OK;
 }
@@ -1149,6 +1156,12 @@ static uint32_t pvd_cmd_get_crc(VirtIOPVDisplay *s, const uint8_t *buf,
     }
     pvd_process_cursor(s);
     h = &s->heads[head];
+    /* the frame hashed: the head's surface, or a black one of the size asked */
+    if (h->res && h->ds) {
+        width = surface_width(h->ds);
+        height = surface_height(h->ds);
+    }
+    s->batch_bytes += (uint64_t)width * height * 4;
     crc = pvd_crc_frame(h->res ? h->ds : NULL, width, height, &h->cursor);
     trace_virtio_pvdisplay_cmd_get_crc(head, crc);
     pvd_wire_encode_crc(resp, crc);
