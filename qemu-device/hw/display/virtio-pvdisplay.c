@@ -38,6 +38,7 @@
 #include "migration/vmstate.h"
 #include "exec/ramblock.h"
 #include "system/dma.h"
+#include "system/runstate.h"
 #include "ui/console.h"
 #include "ui/qemu-pixman.h"
 #include "pvdisplay-crc.h"
@@ -1621,6 +1622,33 @@ static void pvd_reset(VirtIODevice *vdev)
     pvd_log_flush_suppressed(s);
 }
 
+/*
+ * Each time the VM (re)starts, look at both queues.  A run that yields
+ * (PVD_BATCH requests or PVD_BATCH_BYTES of work) continues from a bottom
+ * half, which neither migration nor a snapshot carries: the destination
+ * finds those requests in the ring and nothing scheduled to take them, and
+ * the guest, which with VIRTIO_RING_F_EVENT_IDX only notifies past the last
+ * request the device took, never notifies again.  An empty queue costs a
+ * look.  Likewise a display event raised while loading (a preferred size
+ * clamped to this host's limits) has had no configuration interrupt yet;
+ * one more for events already announced is harmless.
+ */
+static void pvd_vm_state_change(void *opaque, bool running, RunState state)
+{
+    VirtIOPVDisplay *s = opaque;
+
+    if (!running) {
+        return;
+    }
+    if (s->events_pending) {
+        virtio_notify_config(VIRTIO_DEVICE(s));
+    }
+    qemu_bh_schedule(s->ctrl_bh);
+    if (s->cursor_bh) {
+        qemu_bh_schedule(s->cursor_bh);
+    }
+}
+
 static void pvd_realize(DeviceState *dev, Error **errp)
 {
     VirtIODevice *vdev = VIRTIO_DEVICE(dev);
@@ -1664,6 +1692,8 @@ static void pvd_realize(DeviceState *dev, Error **errp)
                                         pvd_handle_cursor);
         s->cursor_bh = virtio_bh_new_guarded(dev, pvd_cursor_bh, s);
     }
+    s->vmstate_change = qemu_add_vm_change_state_handler(pvd_vm_state_change,
+                                                         s);
 
     QTAILQ_INIT(&s->resources);
     s->resource_table = g_hash_table_new(NULL, NULL);
@@ -1700,6 +1730,7 @@ static void pvd_unrealize(DeviceState *dev)
     VirtIOPVDisplay *s = VIRTIO_PVDISPLAY(dev);
     uint32_t i;
 
+    qemu_del_vm_change_state_handler(s->vmstate_change);
     pvd_reset(vdev);
     for (i = 0; i < s->conf.heads; i++) {
         graphic_console_close(s->heads[i].con);

@@ -46,6 +46,7 @@ struct VirtIOPVDisplay {
     VirtQueue *event_vq;        /* with conf.cursor: index 1, unused yet */
     VirtQueue *cursor_vq;       /* with conf.cursor: index 2 */
     QEMUBH *cursor_bh;
+    VMChangeStateEntry *vmstate_change; /* restarts both queues' processing */
 
     uint32_t events_pending;    /* config events_pending */
     PvdHead *heads;             /* [conf.heads] */
