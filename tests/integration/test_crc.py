@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import PVDISPLAY_DEVICE, require_device, require_module  # noqa: E402
 from display_checks import Painter, fbdump, wait_for  # noqa: E402
-from test_cursor import cursor_pixel  # noqa: E402
+from cursor_checks import cursor_pixel  # noqa: E402
 
 require_device(PVDISPLAY_DEVICE)
 # zero-copy on (the default): XRGB8888 heads are views of guest pages,

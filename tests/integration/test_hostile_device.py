@@ -17,12 +17,15 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import PVDISPLAY_DEVICE, require_device, require_module  # noqa: E402
 from display_checks import Painter, rgb, wait_for  # noqa: E402
+from cursor_checks import VncCursorClient, cursor_bytes, cursor_state  # noqa: E402
 
 require_device(PVDISPLAY_DEVICE)
 VM = {
     "modules": [require_module()],
     # A PCIe function, so that it has a function-level reset.
     "pcie_port": True,
+    # A VNC server, to see the cursor image the host got after a reset.
+    "vnc": True,
     # What the driver says about the device's answers on purpose.  Anything
     # else (a WARN, an oops, a lockdep report, a hung task) still fails.
     # The driver core reports each refused probe (absurd config space).
@@ -200,6 +203,78 @@ def test_unanswered_fails_fast_then_reset_recovers(vm):
         p.send("dirty")
         wait_for(lambda: vm.screendump().is_uniform(rgb("00ffff")), 30,
                  "the display to come back after the reset")
+    assert_display_works(vm)
+
+
+def unresponsive_reports(vm):
+    return int(vm.run("dmesg | grep -c 'device unresponsive'").stdout.strip())
+
+
+def wait_cursor_shape(vnc, w, h, hot_x, hot_y, salt, timeout=30):
+    """Read cursor shapes until this one arrives (others, such as re-sends
+    of an older shape or the transparent one of a hidden cursor, are
+    skipped)."""
+    want = (hot_x, hot_y, w, h, cursor_bytes(w, h, salt))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got = vnc.next_cursor(timeout=max(deadline - time.monotonic(), 0.1))
+        if got == want:
+            return
+    raise AssertionError("the VNC client never got the %dx%d cursor (salt %d)"
+                         % (w, h, salt))
+
+
+def test_unanswered_cursor_fails_fast_then_reset_recovers(vm):
+    """The device stops serving the cursor queue: the first cursor image is
+    queued at once, the next waits out the timeout for the first's answer
+    and marks the device broken, and every later image fails at once with
+    EIO instead of costing another timeout; hiding does not wait.  A
+    function-level reset brings the cursor back."""
+    pci = pci_function(vm, virtio_dev(vm))
+    reports = unresponsive_reports(vm)
+    vnc = VncCursorClient(5900 + vm.vnc_display)
+    try:
+        with Painter(vm, "--mode 640x480", name="cursordead") as p:
+            p.send("cursor", 64, 64, 1, 1, 1)
+            wait_cursor_shape(vnc, 64, 64, 1, 1, 1)
+            set_fault(vm, "cursor-drop")
+            t0 = time.monotonic()
+            p.send("cursor", 64, 64, 2, 2, 2)
+            queued = time.monotonic() - t0
+            assert queued < 4, "a cursor image took %.1f s to queue" % queued
+            # Waits for the unanswered image: the one timeout it costs.
+            p.send("cursor", 64, 64, 3, 3, 3)
+            assert unresponsive_reports(vm) == reports + 1, \
+                "the driver did not give up on the unanswered cursor image"
+
+            n = 5
+            t0 = time.monotonic()
+            r = vm.run("for i in $(seq %d); do pvd_paint send /tmp/cursordead "
+                       "cursor 64 64 4 4 $((i + 3)); done" % n, timeout=120)
+            elapsed = time.monotonic() - t0
+            replies = r.stdout.splitlines()
+            assert replies == ["err Input/output error"] * n, \
+                "cursor images on a broken device: %r" % r.stdout
+            # n timeouts would take n x 5 s: failing fast takes a fraction.
+            assert elapsed < n * 5 / 2, "%d failing cursor images took %.1f s" % (n, elapsed)
+            t0 = time.monotonic()
+            p.send("cursor-off")
+            hidden = time.monotonic() - t0
+            assert hidden < 4, "hiding the cursor took %.1f s" % hidden
+            assert unresponsive_reports(vm) == reports + 1, \
+                "the driver reported the broken device again"
+
+            set_fault(vm, "")
+            vm.run("echo 1 > /sys/bus/pci/devices/%s/reset" % pci, timeout=120,
+                   check=True)
+            t0 = time.monotonic()
+            p.send("cursor", 48, 32, 5, 6, 9)
+            shown = time.monotonic() - t0
+            assert shown < 4, "a cursor image after the reset took %.1f s" % shown
+            wait_cursor_shape(vnc, 48, 32, 5, 6, 9)
+            assert cursor_state(vm)[:4] + cursor_state(vm)[6:] == (48, 32, 5, 6, 1)
+    finally:
+        vnc.close()
     assert_display_works(vm)
 
 

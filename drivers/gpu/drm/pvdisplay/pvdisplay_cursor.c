@@ -237,17 +237,34 @@ void pvdisplay_cursorq_del(struct pvdisplay_device *pvd)
  * cursor images is normally enough for the answer to be there already.  A
  * failure the device reports is logged by the completion callback; the
  * next image change sends a whole new image anyway.
+ *
+ * An answer that does not come within the timeout marks the device broken,
+ * as on the control queue: otherwise every later image (and every hide,
+ * down to the shutdown's) would wait out the timeout again, on the legacy
+ * cursor ioctl's path with the modeset locks held.  On a broken device
+ * nothing is sent or waited for until a reset, whose queue kill completes
+ * the unanswered request.
+ *
+ * Return: 0 if queued; -EIO on a broken device, -ETIMEDOUT if the previous
+ * answer never came (the device is broken from now on), -ENODEV if the
+ * device is gone or being reset, or another negative errno.
  */
 static int pvdisplay_cursor_send_set(struct pvdisplay_output *output,
 				     const struct pvdisplay_cursor_image *img)
 {
-	struct pvdisplay_cursorq *q = &output->pvd->cursorq;
+	struct pvdisplay_device *pvd = output->pvd;
+	struct pvdisplay_cursorq *q = &pvd->cursorq;
 	struct pvdisplay_req *req = output->cursor_set_req;
 	int ret;
 
+	if (pvdisplay_vq_broken(pvd))
+		return -EIO;
 	if (req) {
-		if (!wait_for_completion_timeout(&req->done, PVDISPLAY_REQ_TIMEOUT))
+		if (!wait_for_completion_timeout(&req->done, PVDISPLAY_REQ_TIMEOUT)) {
+			/* The request stays ours until the queue is killed. */
+			pvdisplay_vq_mark_broken(pvd, "cursor image unanswered");
 			return -ETIMEDOUT;
+		}
 		output->cursor_set_req = NULL;
 		pvdisplay_req_put(req);
 	}
@@ -384,6 +401,14 @@ static int pvdisplay_cursor_atomic_check(struct drm_plane *plane,
 						  true, true);
 	if (ret || !fb)
 		return ret;
+	/*
+	 * Showing a cursor needs a device that answers, as for the primary
+	 * plane; hiding it (or an inactive CRTC) sends nothing on a broken
+	 * device and is not refused.
+	 */
+	if (pvdisplay_cursor_shown(new_state, crtc_state) &&
+	    pvdisplay_vq_broken(pvd))
+		return -EIO;
 
 	if ((new_state->src_x | new_state->src_y | new_state->src_w |
 	     new_state->src_h) & 0xffff)
@@ -425,7 +450,7 @@ static void pvdisplay_cursor_apply(struct pvdisplay_output *output,
 		if (!output->cursor_on)
 			return;
 		ret = pvdisplay_cursor_send_set(output, &img);
-		if (ret)
+		if (ret && !pvdisplay_vq_broken(output->pvd))
 			drm_err_ratelimited(drm, "head %u: hiding the cursor failed: %d\n",
 					    output->index, ret);
 		output->cursor_on = false;
@@ -445,7 +470,8 @@ static void pvdisplay_cursor_apply(struct pvdisplay_output *output,
 	ret = pvdisplay_cursor_send_set(output, &img);
 	/* After a failure the device may show anything: set it all next time. */
 	output->cursor_on = !ret;
-	if (ret)
+	/* A broken device was reported once, by pvdisplay_vq_mark_broken(). */
+	if (ret && !pvdisplay_vq_broken(output->pvd))
 		drm_err_ratelimited(drm, "head %u: cursor update failed: %d\n",
 				    output->index, ret);
 }
