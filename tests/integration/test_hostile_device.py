@@ -278,6 +278,37 @@ def test_unanswered_cursor_fails_fast_then_reset_recovers(vm):
     assert_display_works(vm)
 
 
+def test_dpms_off_on_broken_device(vm):
+    """DPMS off shows nothing, so a broken device does not refuse it:
+    fbdev's blank (an atomic commit with ACTIVE=0 on an enabled CRTC) turns
+    the CRTC off.  A function-level reset and unblank bring fbcon back."""
+    pci = pci_function(vm, virtio_dev(vm))
+    reports = unresponsive_reports(vm)
+    fb = vm.run("grep -l '^pvdisplay' /sys/class/graphics/fb*/name 2>/dev/null",
+                check=True).stdout.split()[0].rsplit("/", 1)[0]
+    state = ("cat $(dirname $(grep -l '^pvdisplay' /sys/kernel/debug/dri/*/name "
+             "| head -n 1))/state")
+    with Painter(vm, "--mode 640x480", name="dpms") as p:
+        p.send("fill", 0, 0, 640, 480, "ff00ff")
+        set_fault(vm, "cmd=update;drop")
+        p.send("dirty")
+        wait_for(lambda: unresponsive_reports(vm) == reports + 1, 60,
+                 "the driver to give up on the unanswered update", interval=1)
+    # The painter is gone: its plane is off, its CRTC still lit, and
+    # fbdev's restore was refused (it would show something).
+    assert "\tactive=1" in vm.run(state, check=True).stdout
+    vm.run("echo 4 > %s/blank" % fb, check=True)
+    crtc = vm.run(state, check=True).stdout
+    assert "\tenable=1" in crtc and "\tactive=0" in crtc, \
+        "fbdev's DPMS off did not take effect:\n" + crtc
+
+    set_fault(vm, "")
+    vm.run("echo 1 > /sys/bus/pci/devices/%s/reset" % pci, timeout=120, check=True)
+    vm.run("echo 0 > %s/blank" % fb, check=True)
+    assert "\tactive=1" in vm.run(state, check=True).stdout
+    assert_display_works(vm)
+
+
 def test_absurd_config_space(vm):
     """A configuration space with absurd head counts or sizes: probe fails
     cleanly, and a sane device binds again."""

@@ -119,8 +119,12 @@ static int pvdisplay_plane_atomic_check(struct drm_plane *plane,
 		return -EINVAL;
 	if (!pvdisplay_bo_resource_id(new_state->fb->obj[0]))
 		return -EINVAL;
-	/* Showing something needs a device that answers. */
-	if (pvdisplay_vq_broken(to_pvd(plane->dev)))
+	/*
+	 * Showing something needs a device that answers.  Visibility follows
+	 * the CRTC's enable, not its active: a plane on an inactive (DPMS off)
+	 * CRTC is turned off (atomic_update), which is not refused.
+	 */
+	if (crtc_state->active && pvdisplay_vq_broken(to_pvd(plane->dev)))
 		return -EIO;
 
 	/*
