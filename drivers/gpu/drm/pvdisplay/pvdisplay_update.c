@@ -33,7 +33,11 @@
  * atomic_flush hands it here to be held until then.  The atomic helpers
  * serialise a CRTC's commits on the previous one's flip_done, so a head
  * holds at most one event.  An asynchronous flip's event is held the same
- * way and sent, not armed, once the device has answered.
+ * way and sent, not armed, once the device has answered.  An event is held
+ * only while something will let it go: a request of the head in flight
+ * (its answer, or the watchdog) or a pending retry; atomic_flush sends the
+ * commit's change itself if neither is there (the request that made the
+ * plane update find the head busy may have failed since, with no retry).
  *
  * Failures.  After a failed update the host may show anything, so the next
  * update is a full one, sent PVDISPLAY_RETRY_DELAY later, up to
@@ -420,6 +424,15 @@ bool pvdisplay_update_held_back(struct pvdisplay_output *output)
  * @event: the event of a commit whose plane update was recorded already
  * @async: the commit is an asynchronous flip (its event is sent, not armed)
  *
+ * An event is only held while something will release it: the head's
+ * request in flight (its answer, or the watchdog) or a pending retry.  The
+ * commit's change may have found the head busy and then seen that request
+ * fail before this call, with no retry (the device was reset, or the
+ * retries ran out): nothing is in flight then and the change was never
+ * sent, so it is sent here, and the event is held only if that made the
+ * head busy.  Otherwise the event would wait for a kick that might never
+ * come, and the commit's flip_done would time out.
+ *
  * Return: NULL if the event is held (it is armed once the device has
  * answered for the commit's change), else @event, to be armed now.
  */
@@ -428,6 +441,9 @@ pvdisplay_update_hold_event(struct pvdisplay_output *output,
 			    struct drm_pending_vblank_event *event, bool async)
 {
 	spin_lock_irq(&output->lock);
+	/* A retry kicks the head itself, PVDISPLAY_RETRY_DELAY after a failure. */
+	if (!output->busy && !delayed_work_pending(&output->retry_work))
+		pvdisplay_update_kick(output);
 	if (output->done_seq != output->seq && !output->event &&
 	    !pvdisplay_vq_broken(output->pvd)) {
 		output->event = event;
