@@ -47,6 +47,12 @@
 #include "pvdisplay-wire.h"
 #include "trace.h"
 
+/*
+ * The queue sizes asked for.  Debian's QEMU 10.0.13 makes every queue
+ * VIRTQUEUE_MAX_SIZE (1024) whatever a device asks (a stable-branch change
+ * in virtio_add_queue()), so nothing here may rely on a queue holding no
+ * more than these.
+ */
 #define PVD_CTRL_QUEUE_SIZE     256
 /* At most a CURSOR_SET and a CURSOR_MOVE per head are in flight. */
 #define PVD_CURSOR_QUEUE_SIZE   64
