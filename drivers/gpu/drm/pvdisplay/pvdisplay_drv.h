@@ -85,10 +85,13 @@ struct virtqueue;
  *    request.
  *
  * 4. &pvdisplay_device.res_lock (mutex): the list of GEM objects that have
- *    a device resource.  Taken under &pvdisplay_bo.lock when an object is
- *    added (fb_create), alone when one is removed (GEM release), and held
- *    across the RESOURCE_CREATE round trips of pvdisplay_gem_restart(),
- *    which therefore never takes &pvdisplay_bo.lock.
+ *    a device resource.  Held across every RESOURCE_CREATE round trip: in
+ *    fb_create under &pvdisplay_bo.lock, from before the request until the
+ *    object is listed, so that a reset's pvdisplay_gem_restart() (which
+ *    holds it across its own round trips and never takes
+ *    &pvdisplay_bo.lock) either finds the object listed or ran before the
+ *    request went to the device it brought back.  Taken alone when an
+ *    object is removed (GEM release).
  *
  * 5. &pvdisplay_device.zombie_lock (spinlock, process context only): the
  *    list of GEM objects whose pages must outlive a device reset, and

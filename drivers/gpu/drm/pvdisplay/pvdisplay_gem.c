@@ -253,7 +253,10 @@ pvdisplay_bo_mem_entries(struct pvdisplay_device *pvd, struct sg_table *sgt,
 
 /*
  * Create the device resource of @bo, once.  Serialised by bo->lock: two
- * framebuffers may be created on one object concurrently.
+ * framebuffers may be created on one object concurrently.  res_lock is held
+ * from before RESOURCE_CREATE until the object is listed: a reset's
+ * pvdisplay_gem_restart() running in between would not find the object,
+ * and the device it brought back would never be given the resource.
  */
 static int pvdisplay_bo_get_resource(struct pvdisplay_device *pvd,
 				     struct pvdisplay_bo *bo)
@@ -288,18 +291,22 @@ static int pvdisplay_bo_get_resource(struct pvdisplay_device *pvd,
 		goto out;
 	}
 
+	ret = mutex_lock_interruptible(&pvd->res_lock);
+	if (ret)
+		goto out;
+
 	for (attempt = 0;; attempt++) {
 		entries = pvdisplay_bo_mem_entries(pvd, sgt, obj->size, &nr);
 		if (IS_ERR(entries)) {
 			ret = PTR_ERR(entries);
-			goto out;
+			goto out_unlock;
 		}
 
 		id = ida_alloc_range(&pvd->resource_ida, 1, INT_MAX, GFP_KERNEL);
 		if (id < 0) {
 			kvfree(entries);
 			ret = id;
-			goto out;
+			goto out_unlock;
 		}
 
 		ret = pvdisplay_cmd_resource_create(pvd, id, obj->size, entries, nr);
@@ -323,15 +330,15 @@ static int pvdisplay_bo_get_resource(struct pvdisplay_device *pvd,
 		id |= PVDISPLAY_RES_UNKNOWN_FLAG;
 		break;
 	case -ENOENT:
-		goto out;	/* the id stays allocated, see above */
+		goto out_unlock;	/* the id stays allocated, see above */
 	default:
 		ida_free(&pvd->resource_ida, id);
-		goto out;
+		goto out_unlock;
 	}
 	/* Listed for pvdisplay_gem_restart(), under bo->lock: see DOC. */
-	mutex_lock(&pvd->res_lock);
 	WRITE_ONCE(bo->resource_id, id);
 	list_add_tail(&bo->res_node, &pvd->resources);
+out_unlock:
 	mutex_unlock(&pvd->res_lock);
 out:
 	mutex_unlock(&bo->lock);
