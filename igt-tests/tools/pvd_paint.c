@@ -30,6 +30,9 @@
  *   cursor W H HX HY SALT   legacy cursor (drmModeSetCursor2): a new WxH
  *                           ARGB8888 buffer holding cursor_pixel(SALT),
  *                           hotspot (HX, HY)
+ *   hotspot HX HY           drmModeSetCursor2 with the current cursor buffer
+ *                           and a new hotspot: a new image for the device,
+ *                           but no new buffer to share with it
  *   move X Y                drmModeMoveCursor to (X, Y)
  *   moves N X Y DX DY       N moves in a row: (X, Y), (X+DX, Y+DY), ...
  *   cursor-off              drmModeSetCursor without a buffer (hide)
@@ -203,6 +206,14 @@ static int do_command(struct painter *p, char *line, char *reply, size_t len)
 		ret = set_cursor(p, strtoul(argv[1], NULL, 0), strtoul(argv[2], NULL, 0),
 				 strtol(argv[3], NULL, 0), strtol(argv[4], NULL, 0),
 				 strtoul(argv[5], NULL, 0));
+	} else if (!strcmp(argv[0], "hotspot") && argc == 3) {
+		if (!p->cursor.fb_id)
+			ret = -ENOENT;
+		else if (drmModeSetCursor2(p->fd, p->pipe.crtc_id, p->cursor.handle,
+					   p->cursor.width, p->cursor.height,
+					   strtol(argv[1], NULL, 0),
+					   strtol(argv[2], NULL, 0)))
+			ret = -errno;
 	} else if (!strcmp(argv[0], "move") && argc == 3) {
 		if (drmModeMoveCursor(p->fd, p->pipe.crtc_id, strtol(argv[1], NULL, 0),
 				      strtol(argv[2], NULL, 0)))

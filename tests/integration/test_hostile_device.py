@@ -281,6 +281,44 @@ def test_unanswered_cursor_fails_fast_then_reset_recovers(vm):
     assert_display_works(vm)
 
 
+def test_cursor_wait_ends_when_control_queue_gives_up(vm):
+    """Neither queue is answered.  A cursor image waiting for the previous
+    image's answer stops waiting when an update's timeout on the control
+    queue marks the device broken, not after a timeout of its own (here
+    2.5 s later).  The waiting image is a new hotspot on the shown buffer:
+    a new buffer would first be shared with RESOURCE_CREATE, which the
+    stalled control queue would hold.  Timed inside the guest, so that the
+    host's round trips do not count.  A function-level reset brings the
+    cursor back."""
+    pci = pci_function(vm, virtio_dev(vm))
+    reports = unresponsive_reports(vm)
+    with Painter(vm, "--mode 640x480", name="bothdead") as p:
+        p.send("fill", 0, 0, 640, 480, "ff0000")
+        p.send("cursor", 64, 64, 1, 1, 1)
+        set_fault(vm, "cmd=update;drop;cursor-drop")
+        p.send("hotspot", 2, 2)                 # queued, never answered
+        # The update times out 5 s after this DIRTYFB; the next image
+        # starts waiting for the unanswered one 2.5 s in.
+        r = vm.run("pvd_paint send /tmp/bothdead dirty >/dev/null; sleep 2.5; "
+                   "a=$(date +%s%N); pvd_paint send /tmp/bothdead hotspot 3 3 >/dev/null; "
+                   "b=$(date +%s%N); echo $(( (b - a) / 1000000 ))", timeout=60)
+        waited_ms = int(r.stdout.split()[-1])
+        # 1 s: it did wait (the device was not broken yet when it started);
+        # 4 s: it did not wait out its own 5 s.
+        assert 1000 < waited_ms < 4000, \
+            "the cursor image waited %d ms for the unanswered one" % waited_ms
+        assert unresponsive_reports(vm) == reports + 1, \
+            "expected one 'unresponsive' report (the update's)"
+
+        set_fault(vm, "")
+        vm.run("echo 1 > /sys/bus/pci/devices/%s/reset" % pci, timeout=120,
+               check=True)
+        p.send("cursor", 48, 32, 5, 6, 9)
+        wait_for(lambda: cursor_state(vm)[:4] + cursor_state(vm)[6:] == (48, 32, 5, 6, 1),
+                 30, "the cursor image after the reset to reach the device")
+    assert_display_works(vm)
+
+
 def test_dpms_off_on_broken_device(vm):
     """DPMS off shows nothing, so a broken device does not refuse it:
     fbdev's blank (an atomic commit with ACTIVE=0 on an enabled CRTC) turns

@@ -146,6 +146,7 @@ void pvdisplay_cursorq_callback(struct virtqueue *vq)
 		complete(&req->done);
 		pvdisplay_req_put(req);
 	}
+	wake_up(&q->wq);
 	if (bad)
 		drm_err_ratelimited(&pvd->drm, "%u cursor requests failed\n", bad);
 }
@@ -159,6 +160,7 @@ void pvdisplay_cursorq_callback(struct virtqueue *vq)
 void pvdisplay_cursorq_init(struct pvdisplay_device *pvd)
 {
 	spin_lock_init(&pvd->cursorq.lock);
+	init_waitqueue_head(&pvd->cursorq.wq);
 	pvd->cursorq.dead = true;
 }
 
@@ -210,6 +212,7 @@ void pvdisplay_cursorq_kill(struct pvdisplay_device *pvd)
 		}
 		pvdisplay_req_put(req);
 	}
+	wake_up_all(&q->wq);
 }
 
 /**
@@ -243,7 +246,8 @@ void pvdisplay_cursorq_del(struct pvdisplay_device *pvd)
  * down to the shutdown's) would wait out the timeout again, on the legacy
  * cursor ioctl's path with the modeset locks held.  On a broken device
  * nothing is sent or waited for until a reset, whose queue kill completes
- * the unanswered request.
+ * the unanswered request; a wait already under way when the control queue
+ * marks the device broken ends then, not after its own timeout.
  *
  * Return: 0 if queued; -EIO on a broken device, -ETIMEDOUT if the previous
  * answer never came (the device is broken from now on), -ENODEV if the
@@ -260,8 +264,13 @@ static int pvdisplay_cursor_send_set(struct pvdisplay_output *output,
 	if (pvdisplay_vq_broken(pvd))
 		return -EIO;
 	if (req) {
-		if (!wait_for_completion_timeout(&req->done, PVDISPLAY_REQ_TIMEOUT)) {
+		wait_event_timeout(q->wq, completion_done(&req->done) ||
+				   pvdisplay_vq_broken(pvd),
+				   PVDISPLAY_REQ_TIMEOUT);
+		if (!completion_done(&req->done)) {
 			/* The request stays ours until the queue is killed. */
+			if (pvdisplay_vq_broken(pvd))
+				return -EIO;
 			pvdisplay_vq_mark_broken(pvd, "cursor image unanswered");
 			return -ETIMEDOUT;
 		}

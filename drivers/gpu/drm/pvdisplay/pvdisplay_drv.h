@@ -194,6 +194,8 @@ struct pvdisplay_vq {
  * @dead: the device was reset or is going away; nothing may be queued,
  *	and the callback leaves the ring to pvdisplay_cursorq_kill().
  * @queued: requests queued so far (see pvdisplay_requests_queued()).
+ * @wq: where a CURSOR_SET waits for the previous one's answer; woken by
+ *	answers, by the queue's kill and when the device is marked broken.
  *
  * At most one CURSOR_SET (the next waits for its answer) and one
  * CURSOR_MOVE (see &pvdisplay_output.cursor_move_busy) per head are in the
@@ -205,6 +207,7 @@ struct pvdisplay_cursorq {
 	spinlock_t lock;
 	bool dead;
 	unsigned long queued;
+	wait_queue_head_t wq;
 };
 
 /**

@@ -141,6 +141,7 @@ void pvdisplay_vq_mark_broken(struct pvdisplay_device *pvd, const char *what)
 	q->broken = true;
 	spin_unlock_irq(&q->lock);
 	wake_up_all(&q->wq);
+	wake_up_all(&pvd->cursorq.wq);
 
 	if (first)
 		drm_err(&pvd->drm,
