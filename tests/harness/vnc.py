@@ -9,7 +9,12 @@ resized.
 
 Only the None security type, and no pixel data: the client never asks for
 framebuffer updates, it only reads the pseudo-rectangles the server sends
-when the desktop size changes (DesktopSize -223, ExtendedDesktopSize -308).
+when the desktop size changes (DesktopSize -223, ExtendedDesktopSize -308)
+or, for a client that asks for it, when the cursor's shape changes (alpha
+cursor -314, QEMU's RGBA cursor):
+
+    with VncClient(port, encodings=[ENC_RAW, ENC_ALPHA_CURSOR]) as c:
+        shape = c.next_cursor(timeout=30)   # (hot_x, hot_y, w, h, pixels)
 """
 
 import select
@@ -20,6 +25,7 @@ import time
 ENC_RAW = 0
 ENC_DESKTOP_SIZE = -223
 ENC_EXTENDED_DESKTOP_SIZE = -308
+ENC_ALPHA_CURSOR = -314
 
 MSG_SET_ENCODINGS = 2
 MSG_SET_DESKTOP_SIZE = 251
@@ -35,7 +41,8 @@ class VncError(Exception):
 
 
 class VncClient:
-    def __init__(self, port, host="127.0.0.1", timeout=30):
+    def __init__(self, port, host="127.0.0.1", timeout=30,
+                 encodings=(ENC_RAW, ENC_EXTENDED_DESKTOP_SIZE, ENC_DESKTOP_SIZE)):
         self.sock = socket.create_connection((host, port), timeout=timeout)
         self.timeout = timeout
         self.buf = b""
@@ -45,7 +52,10 @@ class VncClient:
         # or DesktopSize rectangle: x is 1 for answers to our own requests,
         # y their status (0 ok; QEMU answers 4, "forwarded to the guest").
         self.size_events = []
-        self._handshake()
+        # (hot_x, hot_y, width, height, pixels) of every cursor shape not
+        # yet taken by next_cursor(); pixels are 32-bit words, little-endian.
+        self.cursors = []
+        self._handshake(list(encodings))
 
     def __enter__(self):
         return self
@@ -60,28 +70,44 @@ class VncClient:
 
     # -- raw I/O -------------------------------------------------------------
 
+    def _read_some(self, deadline):
+        """Add what the server sends next to the buffer; False if it sends
+        nothing before deadline."""
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            ready, _, _ = select.select([self.sock], [], [], left)
+            if ready:
+                break
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise VncError("VNC server closed the connection")
+        self.buf += chunk
+        return True
+
     def _recv(self, n, deadline=None):
         deadline = deadline or time.monotonic() + self.timeout
         while len(self.buf) < n:
-            left = deadline - time.monotonic()
-            if left <= 0:
+            if not self._read_some(deadline):
                 raise TimeoutError("VNC server sent nothing for a while")
-            ready, _, _ = select.select([self.sock], [], [], left)
-            if not ready:
-                continue
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise VncError("VNC server closed the connection")
-            self.buf += chunk
         data, self.buf = self.buf[:n], self.buf[n:]
         return data
 
     def _unpack(self, fmt, deadline=None):
         return struct.unpack(fmt, self._recv(struct.calcsize(fmt), deadline))
 
+    def _message_arrives(self, deadline):
+        """Whether the server starts a message before deadline (nothing is
+        consumed, so a message is never cut in two by a short wait)."""
+        while not self.buf:
+            if not self._read_some(deadline):
+                return False
+        return True
+
     # -- protocol ------------------------------------------------------------
 
-    def _handshake(self):
+    def _handshake(self, encodings):
         version = self._recv(12)
         if not version.startswith(b"RFB 003."):
             raise VncError("not an RFB server: %r" % version)
@@ -103,7 +129,6 @@ class VncClient:
         self.bpp = pixel_format[0]
         (name_len,) = self._unpack(">I")
         self.name = self._recv(name_len).decode(errors="replace")
-        encodings = [ENC_RAW, ENC_EXTENDED_DESKTOP_SIZE, ENC_DESKTOP_SIZE]
         self.sock.sendall(struct.pack(">BxH%di" % len(encodings), MSG_SET_ENCODINGS,
                                       len(encodings), *encodings))
 
@@ -139,6 +164,12 @@ class VncClient:
         elif enc == ENC_RAW:
             self._recv(w * h * self.bpp // 8, deadline)
             return
+        elif enc == ENC_ALPHA_CURSOR:
+            (pixel_enc,) = self._unpack(">i", deadline)
+            if pixel_enc != ENC_RAW:
+                raise VncError("cursor shape in encoding %d, not raw" % pixel_enc)
+            self.cursors.append((x, y, w, h, self._recv(w * h * 4, deadline)))
+            return
         else:
             raise VncError("unexpected rectangle encoding %d" % enc)
         self.size_events.append((time.monotonic(), x, y, w, h))
@@ -172,3 +203,14 @@ class VncClient:
             for t, x, _, w, h in self.size_events[seen:]:
                 if x == 0 and (w, h) == (width, height):
                     return t
+
+    def next_cursor(self, timeout):
+        """The next cursor shape the server sends, as (hot_x, hot_y, width,
+        height, pixels), or None if none starts arriving within timeout
+        seconds.  Only for a client created with ENC_ALPHA_CURSOR."""
+        deadline = time.monotonic() + timeout
+        while not self.cursors:
+            if not self._message_arrives(deadline):
+                return None
+            self._read_message(time.monotonic() + self.timeout)
+        return self.cursors.pop(0)

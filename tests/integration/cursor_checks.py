@@ -2,10 +2,10 @@
 """Helpers for cursor tests: pvd_paint's cursor image, a VNC client that
 receives only cursor shapes, and the cursor state the device holds."""
 
-import socket
 import struct
 
-ENC_RAW, ENC_ALPHA_CURSOR = 0, -314
+from harness.vnc import ENC_ALPHA_CURSOR, ENC_RAW, VncClient
+
 BACKEND = "/machine/peripheral/video0/virtio-backend"
 
 
@@ -24,61 +24,17 @@ def cursor_bytes(w, h, salt):
                     for y in range(h) for x in range(w))
 
 
-class VncCursorClient:
-    """A minimal RFB client that asks for the alpha cursor pseudo-encoding
-    and never for pixels, so the only messages the server sends it are
-    cursor shapes."""
+class VncCursorClient(VncClient):
+    """A VNC client that asks for the alpha cursor pseudo-encoding and never
+    for pixels, so the only messages the server sends it are cursor shapes.
+    last: the shape the server sent on connecting, None if it sent none."""
 
     def __init__(self, port):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=30)
-        self.buf = b""
-        assert self.read(12).startswith(b"RFB 003.00")
-        self.sock.sendall(b"RFB 003.008\n")
-        types = self.read(self.read(1)[0])
-        assert 1 in types, "VNC server wants authentication: %r" % types
-        self.sock.sendall(b"\x01")
-        assert struct.unpack(">I", self.read(4))[0] == 0, "VNC security handshake failed"
-        self.sock.sendall(b"\x01")                      # ClientInit, shared
-        self.read(4 + 16)
-        self.read(struct.unpack(">I", self.read(4))[0])  # desktop name
-        encs = [ENC_RAW, ENC_ALPHA_CURSOR]
-        self.sock.sendall(struct.pack(">BBH", 2, 0, len(encs)) +
-                          b"".join(struct.pack(">i", e) for e in encs))
+        super().__init__(port, encodings=[ENC_RAW, ENC_ALPHA_CURSOR])
         # The server sends the console's current cursor, if it has one,
         # right after it learns the client understands cursors, and again
         # whenever the console's surface changes (a mode set).
         self.last = self.next_cursor(timeout=3)
-
-    def read(self, n):
-        while len(self.buf) < n:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise AssertionError("VNC server closed the connection")
-            self.buf += chunk
-        out, self.buf = self.buf[:n], self.buf[n:]
-        return out
-
-    def next_cursor(self, timeout):
-        """(hot_x, hot_y, width, height, pixels) of the next cursor shape,
-        or None if none arrives within timeout seconds."""
-        self.sock.settimeout(timeout)
-        try:
-            msg = self.read(1)[0]
-        except socket.timeout:
-            return None
-        finally:
-            self.sock.settimeout(30)
-        assert msg == 0, "unexpected VNC message type %d" % msg
-        self.read(1)
-        nrects = struct.unpack(">H", self.read(2))[0]
-        assert nrects == 1, "cursor updates come one rectangle at a time"
-        x, y, w, h, enc = struct.unpack(">HHHHi", self.read(12))
-        assert enc == ENC_ALPHA_CURSOR, "unexpected encoding %d" % enc
-        assert struct.unpack(">i", self.read(4))[0] == ENC_RAW
-        return x, y, w, h, self.read(w * h * 4)
-
-    def close(self):
-        self.sock.close()
 
 
 def cursor_state(vm, head=0):
