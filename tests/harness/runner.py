@@ -147,7 +147,14 @@ def run_file(tap, path, selector):
             if wants_vm:
                 if vm_error is not None:
                     raise VmError("shared guest failed to boot earlier: %s" % vm_error)
-                if vm is None or not vm.alive:
+                if vm is not None and not vm.alive:
+                    # Died after the previous test's checks: its logs
+                    # still count, and this test cannot run in it.
+                    leftover = vm.stop(check=False)
+                    vm = None
+                    raise VmError("the shared guest died after the previous test%s"
+                                  % "".join("\n  " + line for line in leftover))
+                if vm is None:
                     vm = Vm(name=os.path.splitext(fname)[0], **vm_args)
                     try:
                         vm.start()
@@ -157,6 +164,9 @@ def run_file(tap, path, selector):
                     tap.diag("%s: guest up in %.1f s (%s), logs in %s"
                              % (fname, vm.boot_seconds, vm.accel, vm.dir))
                 func(vm)
+                if not vm.alive:
+                    raise VmError("the guest died during the test (QEMU %s)"
+                                  % vm.exit_description())
                 splats = vm.check_splats()
                 if splats:
                     raise AssertionError("kernel splat during the test:\n  "
@@ -188,10 +198,11 @@ def run_file(tap, path, selector):
     if vm is not None:
         t0 = time.monotonic()
         splats = vm.stop(check=False)
-        tap.result(not splats, "%s::kernel log clean at shutdown" % fname,
+        tap.result(not splats, "%s::kernel log clean and QEMU exit 0 at shutdown" % fname,
                    seconds=time.monotonic() - t0, check=True)
         if splats:
-            tap.diag("kernel splats (full logs in %s):\n%s" % (vm.dir, "\n".join(splats)))
+            tap.diag("kernel splats or QEMU's end (full logs in %s):\n%s"
+                     % (vm.dir, "\n".join(splats)))
 
 
 def main(argv=None):

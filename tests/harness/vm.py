@@ -318,6 +318,9 @@ class Vm:
         self.answer_margin = 60
 
         self.qemu = None
+        # Set when the harness itself killed QEMU (kill() with a reason, or
+        # a QEMU that did not quit): its exit status is then ours.
+        self.killed_by_harness = False
         self.qmp_conn = None
         self.virtiofsd = []
         self.dbus_bus = None
@@ -554,6 +557,18 @@ class Vm:
             log.close()
         self._t0 = time.monotonic()
 
+    def exit_description(self):
+        """How QEMU ended, in words (for failure messages)."""
+        status = self.qemu.poll() if self.qemu is not None else None
+        if self.qemu is None:
+            return "never started"
+        if status is None:
+            return "still running"
+        if status < 0:
+            return "killed by signal %d%s" % (
+                -status, " (by the harness)" if self.killed_by_harness else "")
+        return "exited with status %d" % status
+
     def _qemu_died(self):
         return self.qemu is None or self.qemu.poll() is not None
 
@@ -609,8 +624,10 @@ class Vm:
     def stop(self, check=True):
         """Collect the kernel log, quit QEMU, stop virtiofsd, scan for splats.
 
-        Returns the splat lines not reported before; with check=True raises
-        SplatError if there are any."""
+        Returns the splat lines not reported before, and a line for a QEMU
+        that ended with a non-zero status the harness did not cause (a
+        crash, an abort) or did not end within 15 s of "quit"; with
+        check=True raises SplatError if there are any."""
         if self.qemu is None:
             return []
         new = []
@@ -627,11 +644,16 @@ class Vm:
             except (QmpError, QmpTimeout, OSError):
                 pass
         try:
-            self.qemu.wait(timeout=15)
+            status = self.qemu.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            pass
+            status = None
+        harness_killed = self.killed_by_harness
         self.kill(None)
         new += self.check_splats(final=True)
+        if status is None:
+            new.append("QEMU did not exit within 15 s of quit")
+        elif status != 0 and not harness_killed:
+            new.append("QEMU %s" % self.exit_description())
         if new and check:
             raise SplatError(new, self.dir)
         return new
@@ -642,6 +664,8 @@ class Vm:
             with open(os.path.join(self.dir, "killed.txt"), "a") as f:
                 f.write("killed: %s\n" % why)
         procs = ([self.qemu] if self.qemu else []) + self.virtiofsd
+        if self.qemu is not None and self.qemu.poll() is None:
+            self.killed_by_harness = True
         for p in procs:
             if p.poll() is None:
                 p.send_signal(signal.SIGKILL if p is self.qemu else signal.SIGTERM)
@@ -808,16 +832,21 @@ class Vm:
         except (QmpError, QmpTimeout, OSError):
             pass
         try:
-            src_qemu.wait(timeout=15)
+            src_status = src_qemu.wait(timeout=15)
         except subprocess.TimeoutExpired:
             src_qemu.kill()
             src_qemu.wait(timeout=10)
+            src_status = None
         src_qmp.close()
         shutil.rmtree(src_sockdir, ignore_errors=True)
         if self.agent is not None:
             self.agent.close()
         self.agent = _connect_unix(self._sock("agent"), 30, alive=lambda: not self._qemu_died())
         self._agent_buf = b""
+        if src_status != 0:
+            raise VmError("the migration source's QEMU %s after quit" % (
+                "did not exit within 15 s" if src_status is None
+                else "exited with status %d" % src_status))
         return last, first
 
     # -- guest commands ----------------------------------------------------

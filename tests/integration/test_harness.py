@@ -271,35 +271,71 @@ def test_quiet_at_the_end(vm):
 """
 
 
+def run_inner_file(d, name, source):
+    """Run source as the test file d/name through the real runner; return
+    ({test or check name: passed}, the TAP text)."""
+    inner = os.path.join(d, name)
+    with open(inner, "w") as f:
+        f.write(source)
+    tap_path = os.path.join(d, name + ".tap")
+    # run_file arms its own per-test alarms: put this test's back after.
+    handler, left = signal.getsignal(signal.SIGALRM), signal.alarm(0)
+    try:
+        tap = Tap(tap_path, echo=False)
+        run_file(tap, inner, lambda name: True)
+        tap.finish()
+    finally:
+        signal.signal(signal.SIGALRM, handler)
+        signal.alarm(max(left, 1))
+    with open(tap_path) as f:
+        text = f.read()
+    got = {m.group(2): m.group(1) == "ok"
+           for m in re.finditer(r"^(ok|not ok) \d+ - (?:\[check\] )?\S+::(.*)$", text, re.M)}
+    return got, text
+
+
+# A guest that goes away in the middle of a test: QEMU aborts (as an
+# assertion in a device would).
+DEATH_FILE = """
+import os, signal, time
+VM = {"display_device": "bochs-display"}
+
+def test_qemu_aborts(vm):
+    vm.run("true", check=True)
+    os.kill(vm.qemu.pid, signal.SIGABRT)
+    vm.qemu.wait(timeout=30)
+
+def test_after_the_death(vm):
+    vm.run("true", check=True)
+"""
+
+
+def test_guest_dying_fails_the_test_it_died_in():
+    """The test during which QEMU died fails, naming how QEMU ended,
+    though nothing it called failed; the next test gets a new guest."""
+    with tempfile.TemporaryDirectory(dir=os.environ.get("PVD_RESULTS")) as d:
+        got, text = run_inner_file(d, "test_death_selftest.py", DEATH_FILE)
+    want = {"test_qemu_aborts": False, "test_after_the_death": True,
+            "kernel log clean and QEMU exit 0 at shutdown": True}
+    assert got == want, "inner TAP:\n" + text
+    assert "the guest died during the test (QEMU killed by signal %d)" % signal.SIGABRT \
+        in text, text
+
+
 def test_real_splats_fail_the_test_around_them():
     """A WARN and a KFENCE report the guest kernel really prints, and driver
     error lines, each fail the test during which they appeared, and only
     that test; with the debug kernel, a KASAN and a lockdep report too."""
     with tempfile.TemporaryDirectory(dir=os.environ.get("PVD_RESULTS")) as d:
         ko = build_splat_module(d)
-        inner = os.path.join(d, "test_splat_selftest.py")
-        with open(inner, "w") as f:
-            f.write(SPLAT_FILE % {"ko": ko})
-            if DEBUG_KERNEL:
-                f.write(SPLAT_FILE_DEBUG_KERNEL)
-        tap_path = os.path.join(d, "inner.tap")
-        # run_file arms its own per-test alarms: put this test's back after.
-        handler, left = signal.getsignal(signal.SIGALRM), signal.alarm(0)
-        try:
-            tap = Tap(tap_path, echo=False)
-            run_file(tap, inner, lambda name: True)
-            tap.finish()
-        finally:
-            signal.signal(signal.SIGALRM, handler)
-            signal.alarm(max(left, 1))
-        with open(tap_path) as f:
-            text = f.read()
-    got = {m.group(2): m.group(1) == "ok"
-           for m in re.finditer(r"^(ok|not ok) \d+ - (?:\[check\] )?\S+::(.*)$", text, re.M)}
+        source = SPLAT_FILE % {"ko": ko}
+        if DEBUG_KERNEL:
+            source += SPLAT_FILE_DEBUG_KERNEL
+        got, text = run_inner_file(d, "test_splat_selftest.py", source)
     want = {"test_quiet_before": True, "test_provokes_warn": False,
             "test_provokes_kfence_use_after_free": False, "test_driver_error_line": False,
             "test_drm_error_marker": False, "test_driver_info_line_is_fine": True,
-            "test_quiet_after": True, "kernel log clean at shutdown": True}
+            "test_quiet_after": True, "kernel log clean and QEMU exit 0 at shutdown": True}
     if DEBUG_KERNEL:
         want.update({"test_provokes_kasan_out_of_bounds": False,
                      "test_provokes_lockdep_inversion": False, "test_quiet_at_the_end": True})
