@@ -6,7 +6,8 @@ into one Outcome per test as counted by the igt tier:
 
   pass       the test passed and no entry expects otherwise
   known      the test did what its entry expects (failure or skip, with the
-             entry's message), or failed and is listed as flaky: reported as
+             entry's message), or failed a check or ran out of time and is
+             listed as flaky: reported as
              "not ok # TODO" / "ok # SKIP"
   fail       anything else: a new failure, an unexpected pass (remove the
              entry), a skip nobody expected, a skip or failure for another
@@ -21,7 +22,7 @@ true.
 
 from collections import namedtuple
 
-from .igt_lists import FAIL_RESULTS, RESULTS
+from .igt_lists import FAIL_RESULTS, FLAKY_RESULTS, RESULTS
 
 Outcome = namedtuple("Outcome", "name status got want detail")
 
@@ -79,11 +80,14 @@ def judge(name, entry, expect):
                            "igt skipped it and no expected-skips entry says why"), None
         return Outcome(name, "fail", got, "Pass", "expected Pass, got %s" % got), None
     if want.result == "Flaky":
-        # Either way is fine, but only a pass counts as one; a skip is not
-        # what the entry is about.
+        # Either way is fine, but only a pass counts as one.  A flaky entry
+        # is about timing: a failed check, or igt_runner's per-test timeout
+        # on a busy host.  A crash, a kernel warning (DmesgWarn/DmesgFail)
+        # or igt's own warning is not timing, and a skip is not what the
+        # entry is about.
         if got == "Pass":
             return Outcome(name, "pass", got, want.result, ""), key
-        if got in FAIL_RESULTS:
+        if got in FLAKY_RESULTS:
             return Outcome(name, "known", got, want.result,
                            "flaky (%s): %s" % (want.where, want.reason or "")), key
         return Outcome(name, "fail", got, want.result,

@@ -46,6 +46,8 @@ RESULTS = {"pass": "Pass", "fail": "Fail", "skip": "Skip", "crash": "Crash",
            "warn": "Warn", "dmesg-warn": "DmesgWarn", "dmesg-fail": "DmesgFail",
            "notrun": "NotRun"}
 FAIL_RESULTS = ("Fail", "Crash", "Timeout", "Warn", "DmesgWarn", "DmesgFail")
+# What a flakes-file entry (timing on a busy host) accepts besides Pass.
+FLAKY_RESULTS = ("Fail", "Timeout")
 FORBIDDEN = re.compile(r"suspend|hibernate", re.I)
 
 # One expectation: result ("Fail", ..., or "Skip"), a compiled message regex

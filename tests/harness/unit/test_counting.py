@@ -311,8 +311,17 @@ def test_flaky_entry_takes_pass_or_failure_but_not_skip():
     e = {"kms_a@x": ex("Flaky")}
     assert outcome("igt@kms_a@x", {"igt@kms_a@x": res("pass")}, e)[0][1] == "pass"
     assert outcome("igt@kms_a@x", {"igt@kms_a@x": res("fail")}, e)[0][1] == "known"
+    assert outcome("igt@kms_a@x", {"igt@kms_a@x": res("timeout")}, e)[0][1] == "known"
     assert outcome("igt@kms_a@x", {"igt@kms_a@x": res("skip")}, e)[0][1] == "fail"
     assert outcome("igt@kms_a@x", {}, e)[0][1] == "fail"
+
+
+def test_flaky_entry_does_not_take_crashes_or_kernel_warnings():
+    # Timing makes a check fail or a test run out of time; a crash or a
+    # kernel message igt flagged is something else.
+    e = {"kms_a@x": ex("Flaky")}
+    for got in ("crash", "abort", "incomplete", "warn", "dmesg-warn", "dmesg-fail"):
+        assert outcome("igt@kms_a@x", {"igt@kms_a@x": res(got)}, e)[0][1] == "fail", got
 
 
 def test_names_match_in_lower_case():
