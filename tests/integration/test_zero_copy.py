@@ -83,6 +83,21 @@ def test_flip_switches_views(vm):
         assert host_is_guest(vm)
 
 
+def test_flip_with_damage_outside_the_view(vm):
+    """A page flip whose damage lies wholly outside the shown part of a
+    framebuffer larger than the mode changes nothing visible, but must
+    still switch the device to the new buffer: one view switch, and what
+    is written into the new front buffer afterwards shows through its
+    view, not through the old buffer's."""
+    with Painter(vm, "--mode 640x480 --fb-size 800x600") as p:
+        p.send("fill", 0, 0, 800, 600, BLUE)
+        p.send("dirty")
+        flip_shows_view(vm, p, ["flip", 700, 500, 16, 16, RED], (0, 0, 640, 480), BLUE)
+        p.send("fill", 0, 0, 640, 480, GREEN)
+        assert vm.screendump().is_uniform(rgb(GREEN))
+        assert host_is_guest(vm)
+
+
 def test_async_flip_switches_views(vm):
     """An asynchronous page flip (DRM_MODE_PAGE_FLIP_ASYNC) takes the same
     path as a paced one, without the vblank: once the blocking commit has

@@ -312,17 +312,19 @@ void pvdisplay_update_show(struct pvdisplay_output *output,
 			   const struct drm_plane_state *new_state, bool full)
 {
 	struct drm_atomic_helper_damage_iter iter;
+	const struct drm_framebuffer *old_fb;
 	struct drm_rect clip;
 
 	spin_lock_irq(&output->lock);
-	if (!output->shown_fb || !pvdisplay_drect_equal(&output->shown_src, src))
+	old_fb = output->shown_fb;
+	if (!old_fb || !pvdisplay_drect_equal(&output->shown_src, src))
 		full = true;
 	/*
 	 * Another framebuffer: its damage is what changed since the frame
 	 * shown (pending damage included), if the device takes frame damage
 	 * and nothing but the resource differs.
 	 */
-	if (fb != output->shown_fb &&
+	if (fb != old_fb &&
 	    (!output->pvd->has_frame_damage ||
 	     !pvdisplay_scanout_same_layout(&output->shown, scanout)))
 		full = true;
@@ -338,6 +340,13 @@ void pvdisplay_update_show(struct pvdisplay_output *output,
 		drm_atomic_for_each_plane_damage(&iter, &clip)
 			pvdisplay_damage_add(&output->pending, clip.x1, clip.y1,
 					     clip.x2, clip.y2);
+		/*
+		 * A flip whose clips all lie outside the source rectangle
+		 * changes nothing visible, but the device must still be told
+		 * to show the new resource: the old one may be drawn into next.
+		 */
+		if (fb != old_fb && !output->pending.nr_rects)
+			output->need_full = true;
 	}
 	output->seq++;
 	pvdisplay_update_kick_unlock(output);
