@@ -162,6 +162,22 @@ def test_many_clips_merged(vm):
         assert before.is_uniform((0, 0, 0))
 
 
+def test_atomic_damage_beyond_256_clips_sends_the_frame(vm):
+    """FB_DAMAGE_CLIPS has no limit of its own; the driver merges at most
+    DIRTYFB's 256 clips (with interrupts off) and sends the whole frame
+    for more.  256 one-pixel clips along the top row leave a pixel written
+    far from them invisible; 257 bring it."""
+    with paint(vm) as p:
+        for n, shown in ((256, False), (257, True)):
+            p.send("fill", 0, 0, 1024, 768, "000000")
+            p.send("dirty")
+            p.send("fill", 0, 0, 1024, 768, RED)
+            p.send("damage", *[v for i in range(n) for v in (i * 2 % 1024, 0, 1, 1)])
+            host = vm.screendump()
+            assert host.pixel(0, 0) == rgb(RED), n
+            assert (host.pixel(700, 500) == rgb(RED)) == shown, n
+
+
 def test_page_flip_full_refresh(vm):
     with paint(vm) as p:
         p.send("fill", 0, 0, 1024, 768, RED)

@@ -144,15 +144,20 @@ static int pvdisplay_plane_atomic_check(struct drm_plane *plane,
 /*
  * A flip to another framebuffer can carry its damage (frame damage); the
  * head checks that its layout did not change (pvdisplay_update_show()).
+ * The clips are merged under the head's spinlock with interrupts off, and
+ * FB_DAMAGE_CLIPS has no limit of its own: beyond what DIRTYFB takes
+ * (%DRM_MODE_FB_DIRTY_MAX_CLIPS) the whole frame is sent instead.
  */
 static bool pvdisplay_plane_needs_full(const struct drm_crtc_state *crtc_state,
 				       const struct drm_plane_state *old_state,
 				       const struct drm_plane_state *new_state)
 {
+	unsigned int clips = drm_plane_get_damage_clips_count(new_state);
+
 	return drm_atomic_crtc_needs_modeset(crtc_state) ||
 	       !drm_rect_equals(&old_state->src, &new_state->src) ||
 	       new_state->ignore_damage_clips ||
-	       !drm_plane_get_damage_clips_count(new_state);
+	       !clips || clips > DRM_MODE_FB_DIRTY_MAX_CLIPS;
 }
 
 /*
