@@ -64,7 +64,11 @@ static bool pvdisplay_head_state_equal(const struct pvdisplay_head_state *a,
 	       a->width_mm == b->width_mm && a->height_mm == b->height_mm;
 }
 
-/* Both EDIDs passed drm_edid_valid(), so their block counts are exact. */
+/*
+ * Both EDIDs passed drm_edid_valid(), and pvdisplay_parse_edid() made sure
+ * their base blocks count no more blocks than they have.  Blocks past that
+ * count (an HF-EEODB EDID's) are not compared.
+ */
 static bool pvdisplay_edid_equal(const struct drm_edid *a,
 				 const struct drm_edid *b)
 {

@@ -294,8 +294,11 @@ int pvdisplay_parse_display_info(const struct pvdisplay_resp_display_info *resp,
  * @len: bytes the device wrote
  * @size: out: number of EDID bytes in @resp->edid, 0 for none
  *
- * Only the framing is checked here; the EDID itself (checksums, extension
- * count) is left to the DRM EDID code.
+ * Only the framing is checked here, and that the base block does not count
+ * more extension blocks than were sent: DRM's EDID code accepts such an
+ * EDID when an HF-EEODB block gives a smaller count, but drm_edid_raw()
+ * then warns (it sizes the EDID by the base block's count).  Checksums and
+ * the rest are left to the DRM EDID code.
  *
  * Return: 0, or a negative errno if the response is unusable.
  */
@@ -311,6 +314,9 @@ int pvdisplay_parse_edid(const struct pvdisplay_resp_edid *resp, size_t len,
 
 	n = le32_to_cpu(resp->size);
 	if (n % 128 || n > PVDISPLAY_EDID_MAX_SIZE)
+		return -EPROTO;
+	/* Byte 126: the number of extension blocks after the base block. */
+	if (n && (resp->edid[126] + 1U) * 128 > n)
 		return -EPROTO;
 
 	*size = n;

@@ -506,6 +506,24 @@ static void test_parse_edid(void **state)
 	assert_int_equal(pvdisplay_parse_edid(&r, sizeof(r), &size), -EPROTO);
 	r.size = __cpu_to_le32(128);
 	assert_int_equal(pvdisplay_parse_edid(&r, 16 + 128, &size), -EPROTO);
+
+	/* The base block counts more extensions than were sent. */
+	r.size = __cpu_to_le32(256);
+	r.edid[126] = 2;
+	assert_int_equal(pvdisplay_parse_edid(&r, sizeof(r), &size), -EPROTO);
+	r.size = __cpu_to_le32(128);
+	r.edid[126] = 1;
+	assert_int_equal(pvdisplay_parse_edid(&r, sizeof(r), &size), -EPROTO);
+	/* Exactly as many, or more (HF-EEODB counts the rest): accepted. */
+	r.size = __cpu_to_le32(256);
+	assert_int_equal(pvdisplay_parse_edid(&r, sizeof(r), &size), 0);
+	assert_int_equal(size, 256);
+	r.size = __cpu_to_le32(512);
+	assert_int_equal(pvdisplay_parse_edid(&r, sizeof(r), &size), 0);
+	assert_int_equal(size, 512);
+	r.edid[126] = 0;
+
+	size = 99;
 	r.hdr.status = __cpu_to_le32(PVDISPLAY_STATUS_ERR_UNSUPPORTED);
 	assert_int_equal(pvdisplay_parse_edid(&r, sizeof(r), &size), -EOPNOTSUPP);
 	assert_int_equal(size, 99);
