@@ -62,12 +62,15 @@ struct virtqueue;
  *    take them; a commit made under them takes DRM's (1.).
  *    &pvdisplay_device.fbdev_fb and &pvdisplay_device.fbdev_retired are
  *    under the helper's lock, &pvdisplay_device.fbdev_redraw under the
- *    console lock; &pvdisplay_device.info_lock is taken with none of them
- *    held.
+ *    console lock.  The helper probes connectors under its lock, so
+ *    &pvdisplay_device.info_lock (3.) is taken under it.
  *
- * 1. DRM's own: &drm_mode_config.mutex and the modeset locks.  The plane
- *    hooks never wait for the device: a head's SCANOUT_UPDATE is queued
- *    without sleeping (6.).  The commit tail then waits for the commit's
+ * 1. DRM's own: &drm_mode_config.mutex and the modeset locks.  The primary
+ *    plane's hooks never wait for the device: a head's SCANOUT_UPDATE is
+ *    queued without sleeping (6.).  The cursor plane's update may sleep,
+ *    with no lock below held: for the head's previous CURSOR_SET answer,
+ *    at most %PVDISPLAY_REQ_TIMEOUT (pvdisplay_cursor_send_set()), and to
+ *    allocate its request.  The commit tail then waits for the commit's
  *    flip_done, with the modeset locks of a blocking commit held and no
  *    lock below; the event comes once the device answered, or from the
  *    head's watchdog after %PVDISPLAY_REQ_TIMEOUT.  Connector probing takes
