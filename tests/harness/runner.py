@@ -30,8 +30,10 @@ from . import Skip, Vm
 from .vm import VmError
 
 
-class TestTimeout(Exception):
-    pass
+class TestTimeout(BaseException):
+    """A test ran out of time (SIGALRM).  Not an Exception: a test's or a
+    helper's broad "except Exception" (a probe that may fail) must not
+    swallow it and leave the test running without its timeout."""
 
 
 def _alarm(signum, frame):
