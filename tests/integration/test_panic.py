@@ -33,6 +33,7 @@ to show the panic)."""
 import os
 import re
 import sys
+import time
 from collections import Counter
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -69,6 +70,14 @@ def host_shows_fill(vm):
     return (img.width, img.height) == SIZE and img.is_uniform(rgb(FILL))
 
 
+def still_count(vm, quiet=1.0):
+    """(the device's update count,) if it stays the same for quiet
+    seconds, else None."""
+    first = device_stats(vm)[0]
+    time.sleep(quiet)
+    return (first,) if device_stats(vm)[0] == first else None
+
+
 def panic_and_check(vm, screen=None):
     """Crash the guest; the host must show the panic screen over the whole
     head; return that image.  screen: drm_panic's screen, if not the
@@ -77,7 +86,9 @@ def panic_and_check(vm, screen=None):
     if screen:
         # printf: the parameter takes the name without a newline.
         vm.run("printf %s > /sys/module/drm/parameters/panic_screen" % screen, check=True)
-    updates = device_stats(vm)[0]
+    # The count once updates from before the panic (fbdev's deferred I/O
+    # flushes a while after a write) have stopped coming.
+    (updates,) = wait_for(lambda: still_count(vm), 30, "the update count to settle")
     # No answer comes: the agent's command never finishes.
     vm.spawn("sleep 1; echo c > /proc/sysrq-trigger")
 
