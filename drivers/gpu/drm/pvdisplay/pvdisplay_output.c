@@ -54,7 +54,7 @@ static struct drm_display_mode *pvdisplay_mode_create(struct drm_device *drm,
 						      u32 refresh_mhz)
 {
 	struct drm_display_mode *mode;
-	u64 clock;
+	u64 clock, frame;
 
 	mode = drm_mode_create(drm);
 	if (!mode)
@@ -70,8 +70,16 @@ static struct drm_display_mode *pvdisplay_mode_create(struct drm_device *drm,
 	mode->vtotal = height + 32;
 
 	/* kHz = htotal * vtotal * Hz / 1000 = htotal * vtotal * mHz / 10^6 */
-	clock = (u64)mode->htotal * mode->vtotal * refresh_mhz;
-	mode->clock = max_t(u64, DIV_ROUND_CLOSEST_ULL(clock, 1000000), 1);
+	frame = (u64)mode->htotal * mode->vtotal;
+	clock = DIV_ROUND_CLOSEST_ULL(frame * refresh_mhz, 1000000);
+	/*
+	 * Rounding to whole kHz must not take the rate out of what
+	 * pvdisplay_mode_valid() accepts (1 Hz would become 0.999 Hz).
+	 */
+	clock = clamp(clock,
+		      DIV_ROUND_UP_ULL(frame * PVDISPLAY_MIN_REFRESH_MHZ, 1000000),
+		      div_u64(frame * PVDISPLAY_MAX_REFRESH_MHZ, 1000000));
+	mode->clock = clock;
 	mode->flags = DRM_MODE_FLAG_PHSYNC | DRM_MODE_FLAG_NVSYNC;
 	mode->type = DRM_MODE_TYPE_DRIVER;
 	drm_mode_set_name(mode);
@@ -159,6 +167,9 @@ static void pvdisplay_pick_preferred(struct pvdisplay_output *output,
 	struct pvdisplay_device *pvd = output->pvd;
 	struct drm_display_mode *mode, *fallback = NULL;
 
+	/* The probe helper prunes a mode that cannot be shown. */
+	if (pref && pvdisplay_mode_valid(&pvd->drm, pref) != MODE_OK)
+		pref = NULL;
 	list_for_each_entry(mode, &connector->probed_modes, head) {
 		bool usable = pvdisplay_mode_valid(&pvd->drm, mode) == MODE_OK;
 
