@@ -93,8 +93,12 @@ struct virtqueue;
  *    object is listed, so that a reset's pvdisplay_gem_restart() (which
  *    holds it across its own round trips and never takes
  *    &pvdisplay_bo.lock) either finds the object listed or ran before the
- *    request went to the device it brought back.  Taken alone when an
- *    object is removed (GEM release).
+ *    request went to the device it brought back (a request that waited
+ *    for ring space across the reset reached that device too: the restart
+ *    then hears "id in use" and counts the object as shared).  Taken alone
+ *    when an object is removed (GEM release).  So creating a framebuffer (a legacy
+ *    cursor ioctl's included, under its modeset locks) or freeing an
+ *    object may wait for another object's RESOURCE_CREATE round trip.
  *
  * 5. &pvdisplay_device.zombie_lock (spinlock, process context only): the
  *    list of GEM objects whose pages must outlive a device reset, and

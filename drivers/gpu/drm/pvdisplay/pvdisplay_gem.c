@@ -134,6 +134,15 @@ void pvdisplay_gem_restart(struct pvdisplay_device *pvd)
 		else
 			ret = pvdisplay_cmd_resource_create(pvd, id, obj->size,
 							    entries, nr);
+		/*
+		 * "Id in use": the object's own RESOURCE_CREATE reached this
+		 * device already.  pvdisplay_bo_get_resource() holds res_lock
+		 * across its request, but may sleep before queueing it (for
+		 * ring space): a reset and restore in that sleep send the
+		 * request to the device this restart is for.
+		 */
+		if (ret == -ENOENT)
+			ret = 0;
 		WRITE_ONCE(bo->resource_id,
 			   ret ? id | PVDISPLAY_RES_UNKNOWN_FLAG : id);
 		if (ret)
