@@ -111,6 +111,17 @@ def device_stats(vm, device="video0"):
                  for prop in ("x-stats-updates", "x-stats-bytes-read"))
 
 
+def settled_update_count(vm, quiet=1.0, timeout=30):
+    """The device's count of updates once it has stayed the same for quiet
+    seconds (fbdev's deferred I/O flushes a while after a write), for a
+    baseline that late updates from before cannot move."""
+    def still():
+        first = device_stats(vm)[0]
+        time.sleep(quiet)
+        return (first,) if device_stats(vm)[0] == first else None
+    return wait_for(still, timeout, "the device's update count to settle")[0]
+
+
 def wait_for(predicate, timeout, what, interval=0.2):
     deadline = time.monotonic() + timeout
     while True:

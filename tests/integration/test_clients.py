@@ -14,7 +14,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import PVDISPLAY_DEVICE, require_device, require_module  # noqa: E402
 from harness.vnc import VncClient  # noqa: E402
-from display_checks import device_stats, diff_bbox, quiet_console, rgb, wait_for  # noqa: E402
+from display_checks import (device_stats, diff_bbox, quiet_console, rgb,  # noqa: E402
+                            settled_update_count, wait_for)
 from resize_checks import connector_state, record, wait_host_size  # noqa: E402
 
 require_device(PVDISPLAY_DEVICE)
@@ -46,7 +47,7 @@ def test_kmscube(vm):
     # kmscube quits when its stdin reaches EOF: give it one that stays open.
     # 640x480: llvmpipe under TCG draws a few frames per second at most.
     # -D: kmscube's default is card0, which is vgem's with the debug kernel.
-    updates = device_stats(vm)[0]
+    updates = settled_update_count(vm)
     proc = vm.spawn("sleep 1000 | kmscube -D $(pvd-card) --vmode=%dx%d --count=%d"
                     % (mode + (frames,)))
     try:

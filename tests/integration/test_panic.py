@@ -33,13 +33,12 @@ to show the panic)."""
 import os
 import re
 import sys
-import time
 from collections import Counter
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import PVDISPLAY_DEVICE, Vm, require_device, require_module  # noqa: E402
-from display_checks import (Painter, device_stats, diff_bbox,  # noqa: E402
+from display_checks import (Painter, device_stats, diff_bbox, settled_update_count,  # noqa: E402
                             quiet_console, require_guest_program, rgb, wait_for)
 
 require_device(PVDISPLAY_DEVICE)
@@ -70,14 +69,6 @@ def host_shows_fill(vm):
     return (img.width, img.height) == SIZE and img.is_uniform(rgb(FILL))
 
 
-def still_count(vm, quiet=1.0):
-    """(the device's update count,) if it stays the same for quiet
-    seconds, else None."""
-    first = device_stats(vm)[0]
-    time.sleep(quiet)
-    return (first,) if device_stats(vm)[0] == first else None
-
-
 def panic_and_check(vm, screen=None):
     """Crash the guest; the host must show the panic screen over the whole
     head; return that image.  screen: drm_panic's screen, if not the
@@ -88,7 +79,7 @@ def panic_and_check(vm, screen=None):
         vm.run("printf %s > /sys/module/drm/parameters/panic_screen" % screen, check=True)
     # The count once updates from before the panic (fbdev's deferred I/O
     # flushes a while after a write) have stopped coming.
-    (updates,) = wait_for(lambda: still_count(vm), 30, "the update count to settle")
+    updates = settled_update_count(vm)
     # No answer comes: the agent's command never finishes.
     vm.spawn("sleep 1; echo c > /proc/sysrq-trigger")
 
