@@ -559,15 +559,11 @@ class Vm:
 
     def exit_description(self):
         """How QEMU ended, in words (for failure messages)."""
-        status = self.qemu.poll() if self.qemu is not None else None
         if self.qemu is None:
             return "never started"
-        if status is None:
-            return "still running"
-        if status < 0:
-            return "killed by signal %d%s" % (
-                -status, " (by the harness)" if self.killed_by_harness else "")
-        return "exited with status %d" % status
+        status = self.qemu.poll()
+        by_us = " (by the harness)" if status and status < 0 and self.killed_by_harness else ""
+        return _exit_words(status) + by_us
 
     def _qemu_died(self):
         return self.qemu is None or self.qemu.poll() is not None
@@ -846,7 +842,7 @@ class Vm:
         if src_status != 0:
             raise VmError("the migration source's QEMU %s after quit" % (
                 "did not exit within 15 s" if src_status is None
-                else "exited with status %d" % src_status))
+                else _exit_words(src_status)))
         return last, first
 
     # -- guest commands ----------------------------------------------------
@@ -1035,6 +1031,15 @@ class Vm:
             if len(kept) == len(hits) or time.monotonic() > deadline:
                 return kept
             time.sleep(0.5)
+
+
+def _exit_words(status):
+    """A process's return code (Popen.poll()), in words."""
+    if status is None:
+        return "still running"
+    if status < 0:
+        return "killed by signal %d" % -status
+    return "exited with status %d" % status
 
 
 def _split_by_key(lines, counts):
