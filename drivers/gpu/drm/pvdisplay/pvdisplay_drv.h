@@ -96,9 +96,10 @@ struct virtqueue;
  *    request went to the device it brought back (a request that waited
  *    for ring space across the reset reached that device too: the restart
  *    then hears "id in use" and counts the object as shared).  Taken alone
- *    when an object is removed (GEM release).  So creating a framebuffer (a legacy
- *    cursor ioctl's included, under its modeset locks) or freeing an
- *    object may wait for another object's RESOURCE_CREATE round trip.
+ *    when an object is removed (GEM release).  So creating a framebuffer
+ *    (a legacy cursor ioctl's included, under its modeset locks) or
+ *    freeing an object may wait for another object's RESOURCE_CREATE
+ *    round trip.
  *
  * 5. &pvdisplay_device.zombie_lock (spinlock, process context only): the
  *    list of GEM objects whose pages must outlive a device reset, and
