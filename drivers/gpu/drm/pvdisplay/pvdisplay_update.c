@@ -41,10 +41,13 @@
  *
  * Failures.  After a failed update the host may show anything, so the next
  * update is a full one, sent PVDISPLAY_RETRY_DELAY later, up to
- * PVDISPLAY_RETRIES times in a row.  A request left unanswered for
- * PVDISPLAY_REQ_TIMEOUT marks the device broken (the head's watchdog); the
- * head then stays busy until the device is reset, and events are no longer
- * held.
+ * PVDISPLAY_RETRIES times in a row.  An update the ring has no room for is
+ * tried again a jiffy later, as often as it takes, and holds the commit's
+ * event meanwhile: the requests filling the ring are answered, or one of
+ * them times out within PVDISPLAY_REQ_TIMEOUT and marks the device broken.
+ * A request left unanswered for PVDISPLAY_REQ_TIMEOUT marks the device
+ * broken (the head's watchdog); the head then stays busy until the device
+ * is reset, and events are no longer held.
  *
  * Lifetime of &pvdisplay_output.shown_fb: it is referenced by the plane
  * state, and every commit that replaces or drops the plane's framebuffer
@@ -188,6 +191,12 @@ static void pvdisplay_update_kick(struct pvdisplay_output *output)
 	ret = pvdisplay_req_queue(output->pvd, req);
 	if (ret) {
 		pvdisplay_update_failed(output, ret);
+		/*
+		 * A full ring is retried within a jiffy: the commit's change
+		 * is still to reach the device, so its event stays held.
+		 */
+		if (ret == -ENOSPC)
+			return;
 		goto idle;
 	}
 	output->busy = true;
