@@ -33,6 +33,15 @@
  * bridging all others, and that minimises the bytes reported.  The widest
  * gaps are collected while streaming, so the whole computation needs
  * O(rects) memory, no matter how many rows are damaged.
+ *
+ * Time is bounded too: this runs with interrupts off (under a head's lock,
+ * and from the device's answer), and sixteen clips a few pixels wide down a
+ * 16384-row framebuffer would be 2^18 rows to stream.  Beyond
+ * PVD_MAX_ROW_RANGES rows in all, the tallest rectangles are taken as one
+ * range each until the rest fits.  That bridges only gaps between two rows
+ * of one such rectangle, each narrower than the stride, and a minimal
+ * result keeps at most PVD_MAX_GAPS gaps: it reports at most PVD_MAX_GAPS
+ * strides more than the minimum, and exactly the minimum below the bound.
  */
 
 #include <linux/errno.h>
@@ -42,6 +51,7 @@
 
 #define PVD_ALIGN_MASK	((u64)PVDISPLAY_REGION_ALIGN - 1)
 #define PVD_MAX_GAPS	(PVDISPLAY_MAX_DAMAGE_REGIONS - 1)
+#define PVD_MAX_ROW_RANGES	4096
 
 static inline u64 pvd_align_down(u64 x)
 {
@@ -300,6 +310,29 @@ static void pvd_keep_gap(struct pvdisplay_span *gaps, unsigned int *nr,
 	*nr = n + 1;
 }
 
+/*
+ * Take the tallest rectangles as one range each, spanning all their rows,
+ * until at most PVD_MAX_ROW_RANGES rows remain to stream.
+ */
+static void pvd_bound_rows(struct pvd_stream *streams, unsigned int n)
+{
+	u64 total = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		total += streams[i].rows;
+	while (total > PVD_MAX_ROW_RANGES) {
+		struct pvd_stream *tall = &streams[0];
+
+		for (i = 1; i < n; i++)
+			if (streams[i].rows > tall->rows)
+				tall = &streams[i];
+		total -= tall->rows - 1;
+		tall->len += (u64)(tall->rows - 1) * tall->step;
+		tall->rows = 1;
+	}
+}
+
 /**
  * pvdisplay_damage_finish - compute the memory regions of the damage
  * @d: damage collected with pvdisplay_damage_add()
@@ -343,6 +376,7 @@ int pvdisplay_damage_finish(struct pvdisplay_damage *d,
 			streams[i].rows = rows;
 		}
 	}
+	pvd_bound_rows(streams, n);
 
 	for (;;) {
 		struct pvd_stream *s = NULL;
