@@ -397,6 +397,9 @@ void pvdisplay_bo_sync_for_device(struct drm_gem_object *obj,
 	for_each_sgtable_dma_sg(sgt, sg, i) {
 		u64 end = pos + sg_dma_len(sg);
 
+		/* Interrupts may be off: stop at the last region. */
+		if (r == damage->nr_regions)
+			break;
 		while (r < damage->nr_regions && damage->regions[r].start < end) {
 			u64 s = max(pos, damage->regions[r].start);
 			u64 e = min(end, damage->regions[r].end);
