@@ -126,6 +126,25 @@ def test_unusual_layout_shows_through_view(vm):
         assert host_is_guest(vm)
 
 
+def test_view_ends_inside_the_resource(vm):
+    """The right-hand half of a framebuffer that fills its buffer (two
+    heads sharing a wide one): a surface over the view is stride * height
+    bytes from the first pixel shown as far as the UIs go (the D-Bus display
+    copies that much), so it would end half a row past the buffer.  The
+    head copies instead, and shows the right pixels."""
+    with Painter(vm, "--mode 1024x768 --fb-size 2048x768 --view 1024,0") as p:
+        p.send("fill", 0, 0, 2048, 768, BLUE)
+        p.send("fill", 1100, 700, 50, 40, RED)
+        s0 = stats(vm)
+        p.send("dirty")
+        host = vm.screendump()
+        d = delta(s0, stats(vm))
+        assert host.crop(76, 700, 50, 40).is_uniform(rgb(RED))
+        assert host.crop(0, 0, 1024, 600).is_uniform(rgb(BLUE))
+        assert d["bytes-read"] > 0 and d["view-updates"] == 0, d
+        assert host_is_guest(vm)
+
+
 def test_formats_without_view_copy(vm):
     """RGB565 and XBGR8888 are converted: the copy path, damage only."""
     for fmt in ("RG16", "XB24"):

@@ -735,20 +735,30 @@ static void pvd_head_disable(VirtIOPVDisplay *s, uint32_t idx)
  * A surface over the framebuffer's pixels in the resource's view, or NULL
  * if the head has to copy: a format the console cannot show as it is, no
  * view, or a layout pixman cannot describe.
+ *
+ * A surface is stride times height bytes as far as the UIs go: the D-Bus
+ * display copies that much in one piece.  Only the last row's pixels have
+ * to lie in the framebuffer, so the head showing the right-hand part of a
+ * framebuffer (two heads sharing a wide one) would have its surface end
+ * src_x pixels past it: such a surface must still end inside the
+ * resource, or the head copies.  Pixman reads pixels as 32-bit words, so
+ * the first one must be aligned in the host's address space, not only in
+ * the resource (a view of guest RAM starts where the guest's entry does).
  */
 static DisplaySurface *pvd_view_surface(VirtIOPVDisplay *s,
                                         const PvdScanout *sc, PvdResource *res)
 {
     uint64_t first = pvd_wire_pixel_offset(sc, sc->src_x, sc->src_y);
+    uint64_t span = (uint64_t)sc->stride * sc->src_height;
     uint8_t *view;
 
     if (pvd_pixman_format(sc->format) != PIXMAN_x8r8g8b8 ||
-        sc->stride % 4 || first % 4 ||
-        (uint64_t)sc->stride * sc->src_height > INT32_MAX) {
+        sc->stride % 4 || span > INT32_MAX || first > res->size ||
+        span > res->size - first) {
         return NULL;
     }
     view = pvd_resource_view(s, res);
-    if (!view) {
+    if (!view || (uintptr_t)(view + first) % 4) {
         return NULL;
     }
     return qemu_create_displaysurface_from(sc->src_width, sc->src_height,
