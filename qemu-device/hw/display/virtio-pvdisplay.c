@@ -157,8 +157,9 @@ static void pvd_log_flush_suppressed(VirtIOPVDisplay *s)
 
 /*
  * Log a guest error, at most PVD_LOG_BURST lines per PVD_LOG_WINDOW_MS;
- * the number of lines left out is logged when the next window opens (or
- * at reset).
+ * the number of lines left out is logged when the next window opens.  A
+ * device reset leaves the window alone: the guest resets the device at
+ * will, and must not open a new window by doing so.
  */
 static void G_GNUC_PRINTF(2, 3)
 pvd_guest_error(VirtIOPVDisplay *s, const char *fmt, ...)
@@ -1635,7 +1636,6 @@ static void pvd_reset(VirtIODevice *vdev)
         pvd_resource_destroy(s, res);
     }
     s->events_pending = 0;
-    pvd_log_flush_suppressed(s);
 }
 
 /*
