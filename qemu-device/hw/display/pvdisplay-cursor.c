@@ -77,7 +77,7 @@ void pvd_cursor_restore(PvdCursor *c, QemuConsole *con)
     pvd_cursor_show_position(c, con);
 }
 
-void pvd_cursor_set(PvdCursor *c, QemuConsole *con, const PvdCursorSet *set,
+void pvd_cursor_set(PvdCursor *c, const PvdCursorSet *set,
                     const uint8_t *pixels)
 {
     uint32_t size = set->width * set->height * 4;
@@ -97,17 +97,14 @@ void pvd_cursor_set(PvdCursor *c, QemuConsole *con, const PvdCursorSet *set,
     c->visible = true;
     trace_virtio_pvdisplay_cursor_define(set->width, set->height,
                                          set->hot_x, set->hot_y);
-    pvd_cursor_restore(c, con);
 }
 
-void pvd_cursor_hide(PvdCursor *c, QemuConsole *con)
+bool pvd_cursor_hide(PvdCursor *c)
 {
-    if (!c->visible) {
-        return;
-    }
+    bool was_visible = c->visible;
+
     c->visible = false;
-    pvd_cursor_define_hidden(con);
-    pvd_cursor_show_position(c, con);
+    return was_visible;
 }
 
 void pvd_cursor_move(PvdCursor *c, int32_t x, int32_t y)

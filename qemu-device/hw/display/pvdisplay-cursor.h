@@ -30,15 +30,19 @@ typedef struct PvdCursor {
 } PvdCursor;
 
 /*
- * Define and show the cursor of @set (resource_id != 0, validated) whose
- * rows, packed (width * 4 bytes each), are in @pixels, at the position the
- * request carries.
+ * Record the cursor of @set (resource_id != 0, validated) whose rows,
+ * packed (width * 4 bytes each), are in @pixels, shown at the position
+ * the request carries.  The console hears of it from pvd_cursor_restore(),
+ * once per batch of cursor requests, however many images the batch set.
  */
-void pvd_cursor_set(PvdCursor *c, QemuConsole *con, const PvdCursorSet *set,
+void pvd_cursor_set(PvdCursor *c, const PvdCursorSet *set,
                     const uint8_t *pixels);
 
-/* Hide the cursor; its position is kept. */
-void pvd_cursor_hide(PvdCursor *c, QemuConsole *con);
+/*
+ * Record that the cursor is hidden (its position is kept); returns whether
+ * it was visible, i.e. whether the console has to hear of it.
+ */
+bool pvd_cursor_hide(PvdCursor *c);
 
 /* Record a new position; pvd_cursor_show_position() tells the console. */
 void pvd_cursor_move(PvdCursor *c, int32_t x, int32_t y);
@@ -46,7 +50,10 @@ void pvd_cursor_move(PvdCursor *c, int32_t x, int32_t y);
 /* Tell the console where the pointer is (its hotspot) and if it shows. */
 void pvd_cursor_show_position(PvdCursor *c, QemuConsole *con);
 
-/* Define the cursor on the console again (migration load, invalidate). */
+/*
+ * Tell the console the cursor as recorded: its image (or a hidden one) and
+ * position.  After a batch of cursor requests, migration load, invalidate.
+ */
 void pvd_cursor_restore(PvdCursor *c, QemuConsole *con);
 
 /* Forget everything: device reset and unrealize. */

@@ -1342,11 +1342,13 @@ static void pvd_fault_config_event(void *opaque)
 
 /*
  * CURSOR_SET: copy the image out of the resource (packed rows) and hand it
- * to the head's cursor.  The copy is bounded by cursor-size squared.
+ * to the head's cursor; @defined[head] is set when the console has to
+ * hear of it.  The copy is bounded by cursor-size squared, and counted as
+ * work of the batch.
  */
 static uint32_t pvd_cmd_cursor_set(VirtIOPVDisplay *s, const uint8_t *buf,
                                    size_t len, const PvdWireLimits *lim,
-                                   uint32_t *head, const char **why)
+                                   bool *defined, const char **why)
 {
     PvdCursorSet set;
     PvdResource *res;
@@ -1362,10 +1364,9 @@ static uint32_t pvd_cmd_cursor_set(VirtIOPVDisplay *s, const uint8_t *buf,
     trace_virtio_pvdisplay_cmd_cursor_set(set.head, set.resource_id,
                                           set.width, set.height,
                                           set.x, set.y);
-    *head = set.head;
     h = &s->heads[set.head];
     if (!set.resource_id) {
-        pvd_cursor_hide(&h->cursor, h->con);
+        defined[set.head] |= pvd_cursor_hide(&h->cursor);
         return PVDISPLAY_STATUS_OK;
     }
     res = pvd_resource_find(s, set.resource_id);
@@ -1379,24 +1380,30 @@ static uint32_t pvd_cmd_cursor_set(VirtIOPVDisplay *s, const uint8_t *buf,
     }
 
     line = (size_t)set.width * 4;
+    s->batch_bytes += (uint64_t)line * set.height;
     pixels = g_malloc(line * set.height);
     for (row = 0; row < set.height; row++) {
         pvd_resource_read(s, res, (uint64_t)set.offset +
                           (uint64_t)row * set.stride,
                           pixels + row * line, line);
     }
-    pvd_cursor_set(&h->cursor, h->con, &set, pixels);
+    pvd_cursor_set(&h->cursor, &set, pixels);
+    defined[set.head] = true;
     s->stats_cursor_sets++;
     return PVDISPLAY_STATUS_OK;
 }
 
 /*
  * Handle one cursor request, write its response; returns the bytes
- * written.  A move only records the position (@moved[head] is set): the
- * console hears of it once per batch, so queued moves coalesce.
+ * written.  Requests only record what the head's cursor is (@defined[head]
+ * is set for a new image or a hidden cursor, @moved[head] for a new
+ * position): the console hears of it once per batch, so queued moves and
+ * images coalesce, and a UI (a VNC client is sent every image) gets at
+ * most one image per head per batch.
  */
 static size_t pvd_handle_cursor_request(VirtIOPVDisplay *s,
-                                        VirtQueueElement *elem, bool *moved)
+                                        VirtQueueElement *elem, bool *moved,
+                                        bool *defined)
 {
     uint8_t buf[sizeof(struct pvdisplay_cmd_cursor_set)];
     struct pvdisplay_resp_hdr resp;
@@ -1406,7 +1413,7 @@ static size_t pvd_handle_cursor_request(VirtIOPVDisplay *s,
     PvdWireLimits lim;
     PvdCursorMove move;
     PvdCtrlHdr hdr;
-    uint32_t status, head;
+    uint32_t status;
 
     len = iov_to_buf(elem->out_sg, elem->out_num, 0, buf, sizeof(buf));
     pvd_limits(s, &lim);
@@ -1423,11 +1430,7 @@ static size_t pvd_handle_cursor_request(VirtIOPVDisplay *s,
     }
     if (status == PVDISPLAY_STATUS_OK &&
         hdr.type == PVDISPLAY_CMD_CURSOR_SET) {
-        status = pvd_cmd_cursor_set(s, buf, len, &lim, &head, &why);
-        if (status == PVDISPLAY_STATUS_OK) {
-            /* the request brought its own position */
-            moved[head] = false;
-        }
+        status = pvd_cmd_cursor_set(s, buf, len, &lim, defined, &why);
     } else if (status == PVDISPLAY_STATUS_OK) {
         status = pvd_wire_decode_cursor_move(buf, len, &lim, &move, &why);
         if (status == PVDISPLAY_STATUS_OK) {
@@ -1448,33 +1451,44 @@ static void pvd_process_cursor(VirtIOPVDisplay *s)
 {
     VirtIODevice *vdev = VIRTIO_DEVICE(s);
     bool moved[PVDISPLAY_MAX_HEADS] = { false };
+    bool defined[PVDISPLAY_MAX_HEADS] = { false };
+    uint64_t start = s->batch_bytes;
     VirtQueueElement *elem;
     unsigned int n = 0;
+    bool more = false;
     uint32_t i;
 
     if (!s->cursor_vq || !virtio_queue_ready(s->cursor_vq) ||
         pvd_fault_cursor_stalled(s->fault)) {
         return;
     }
-    while (n < PVD_BATCH) {
+    for (;;) {
+        /* images copied count as work, as in a run of the control queue */
+        if (n == PVD_BATCH || s->batch_bytes - start >= PVD_BATCH_BYTES) {
+            more = true;
+            break;
+        }
         elem = virtqueue_pop(s->cursor_vq, sizeof(VirtQueueElement));
         if (!elem) {
             break;
         }
         virtqueue_push(s->cursor_vq, elem,
-                       pvd_handle_cursor_request(s, elem, moved));
+                       pvd_handle_cursor_request(s, elem, moved, defined));
         g_free(elem);
         n++;
     }
     for (i = 0; i < s->conf.heads; i++) {
-        if (moved[i]) {
+        if (defined[i]) {
+            /* the image, and the position of the last request */
+            pvd_cursor_restore(&s->heads[i].cursor, s->heads[i].con);
+        } else if (moved[i]) {
             pvd_cursor_show_position(&s->heads[i].cursor, s->heads[i].con);
         }
     }
     if (n) {
         virtio_notify(vdev, s->cursor_vq);
     }
-    if (n == PVD_BATCH) {
+    if (more) {
         qemu_bh_schedule(s->cursor_bh);
     }
 }
