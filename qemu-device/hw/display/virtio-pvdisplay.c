@@ -78,9 +78,6 @@
  */
 #define PVD_BATCH_BYTES         (32 * MiB)
 #define PVD_ENTRY_WORK          4096
-/* Placeholder shown by a head that is off: fixed size, whatever the mode. */
-#define PVD_PLACEHOLDER_W       640
-#define PVD_PLACEHOLDER_H       480
 /* Guest error log lines allowed per window; the rest are counted. */
 #define PVD_LOG_BURST           10
 #define PVD_LOG_WINDOW_MS       1000
@@ -718,13 +715,18 @@ static void pvd_head_disable(VirtIOPVDisplay *s, uint32_t idx)
     h->res = NULL;
     if (h->ds) {
         /*
-         * A placeholder of a fixed size (QEMU's default one would have the
-         * old mode's size, outside the budget).  The console frees the old
-         * surface, so a view is no longer read after this.
+         * A placeholder of the size the head asks the guest for, as at
+         * realize: a UI sizes its window to the surface and reports that
+         * size back (ui_info), so a smaller one would become the guest's
+         * next preferred mode.  That size is the host's (clamped to
+         * max-xres x max-yres), never the guest's.  The console frees the
+         * old surface, so a view is no longer read after this.
          */
         pvd_head_set_surface(h, qemu_create_placeholder_surface(
-                                 PVD_PLACEHOLDER_W, PVD_PLACEHOLDER_H,
+                                 h->pref_width, h->pref_height,
                                  "Display output is not active."), false);
+        /* drawn by the host: work of the request that turned it off */
+        s->batch_bytes += (uint64_t)h->pref_width * h->pref_height * 4;
         dpy_gfx_update_full(h->con);
         h->ds = NULL;
     }
