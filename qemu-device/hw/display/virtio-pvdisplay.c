@@ -78,6 +78,8 @@
  */
 #define PVD_BATCH_BYTES         (32 * MiB)
 #define PVD_ENTRY_WORK          4096
+/* A view of our own is charged 1 byte per 2^9 bytes: a page table entry. */
+#define PVD_VIEW_COST_SHIFT     9
 /* Guest error log lines allowed per window; the rest are counted. */
 #define PVD_LOG_BURST           10
 #define PVD_LOG_WINDOW_MS       1000
@@ -106,6 +108,7 @@ struct PvdResource {
      */
     uint8_t *view;
     size_t view_len;
+    uint64_t view_cost;         /* charged to max-hostmem for the view */
     uint32_t view_maps;
     bool view_tried;            /* @view is final (NULL: copy instead) */
     QTAILQ_ENTRY(PvdResource) next;
@@ -281,6 +284,8 @@ static void pvd_resource_drop_view(VirtIOPVDisplay *s, PvdResource *res)
         munmap(res->view, res->view_len);
         s->view_maps -= MIN(res->view_maps, s->view_maps);
     }
+    pvd_hostmem_release(s, res->view_cost);
+    res->view_cost = 0;
     res->view = NULL;
     res->view_len = 0;
     res->view_maps = 0;
@@ -414,6 +419,12 @@ static void pvd_resource_read(VirtIOPVDisplay *s, const PvdResource *res,
  * that, or when anything does not fit (private RAM, an IOMMU, huge pages,
  * entries not aligned to host pages), the head copies instead.
  *
+ * A view of our own costs the host page tables as the UI and GET_CRC read
+ * through it, about one 8-byte entry per 4 KiB page, however few pages
+ * the guest's frame covers (a guest can make a resource of all its RAM,
+ * many times over): PVD_VIEW_COST_SHIFT charges that to max-hostmem up
+ * front, and a view that does not fit is not built (the head copies).
+ *
  * The view lives until the resource is destroyed or the device reset;
  * both turn off every head showing it first, which replaces (and frees)
  * its surface, so no UI reads an unmapped view.  The dma_memory_map()
@@ -432,6 +443,7 @@ static bool pvd_view_map(uint8_t *base, size_t off, size_t len, int fd,
 static uint8_t *pvd_resource_view(VirtIOPVDisplay *s, PvdResource *res)
 {
     size_t hps = qemu_real_host_page_size(), len, off = 0, run_off = 0;
+    uint64_t cost;
     size_t run_len = 0;
     uint64_t run_fd_off = 0;
     uint32_t i, maps = 0;
@@ -471,9 +483,16 @@ static uint8_t *pvd_resource_view(VirtIOPVDisplay *s, PvdResource *res)
         return NULL;
     }
     len = ROUND_UP(res->size, hps);
+    cost = DIV_ROUND_UP(len, 1 << PVD_VIEW_COST_SHIFT);
+    if (!pvd_hostmem_charge(s, 0, cost)) {
+        /* the budget may free up: try again on the next scanout */
+        res->view_tried = false;
+        return NULL;
+    }
     base = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
                 MAP_NORESERVE, -1, 0);
     if (base == MAP_FAILED) {
+        pvd_hostmem_release(s, cost);
         return NULL;
     }
     for (i = 0; i <= res->nr_entries; i++) {
@@ -525,12 +544,14 @@ static uint8_t *pvd_resource_view(VirtIOPVDisplay *s, PvdResource *res)
     }
     res->view = base;
     res->view_len = len;
+    res->view_cost = cost;
     res->view_maps = maps;
     s->view_maps += maps;
     return res->view;
 
 fail:
     munmap(base, len);
+    pvd_hostmem_release(s, cost);
     return NULL;
 }
 
