@@ -327,6 +327,9 @@ struct pvdisplay_req {
  * @event_async: @event belongs to an asynchronous flip: it is sent, not
  *	armed for a vblank, once the device answered.
  * @retries: full updates scheduled in a row after failures.
+ * @ring_full: the last try to queue @req found the ring full.
+ * @ring_full_since: when the ring was first found full (jiffies), valid
+ *	while @ring_full: the event is held that long at most.
  * @damage: scratch space of the update being encoded (too big for the
  *	stack).
  * @retry_work: sends a full update after a failed one, or retries a request
@@ -383,6 +386,8 @@ struct pvdisplay_output {
 	struct drm_pending_vblank_event *event;
 	bool event_async;
 	unsigned int retries;
+	bool ring_full;
+	unsigned long ring_full_since;
 	struct pvdisplay_damage damage;
 	struct delayed_work retry_work;
 	struct delayed_work watchdog;

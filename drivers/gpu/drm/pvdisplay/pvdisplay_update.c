@@ -43,8 +43,9 @@
  * update is a full one, sent PVDISPLAY_RETRY_DELAY later, up to
  * PVDISPLAY_RETRIES times in a row.  An update the ring has no room for is
  * tried again a jiffy later, as often as it takes, and holds the commit's
- * event meanwhile: the requests filling the ring are answered, or one of
- * them times out within PVDISPLAY_REQ_TIMEOUT and marks the device broken.
+ * event meanwhile, for PVDISPLAY_REQ_TIMEOUT at most: requests the driver
+ * no longer waits for (GET_EDID of a disconnected head) can fill the ring
+ * without ever marking the device broken.
  * A request left unanswered for PVDISPLAY_REQ_TIMEOUT marks the device
  * broken (the head's watchdog); the head then stays busy until the device
  * is reset, and events are no longer held.
@@ -189,13 +190,20 @@ static void pvdisplay_update_kick(struct pvdisplay_output *output)
 
 	output->need_full = false;
 	ret = pvdisplay_req_queue(output->pvd, req);
+	if (ret == -ENOSPC && !output->ring_full)
+		output->ring_full_since = jiffies;
+	output->ring_full = ret == -ENOSPC;
 	if (ret) {
 		pvdisplay_update_failed(output, ret);
 		/*
 		 * A full ring is retried within a jiffy: the commit's change
-		 * is still to reach the device, so its event stays held.
+		 * is still to reach the device, so its event stays held, for
+		 * PVDISPLAY_REQ_TIMEOUT at most (not every request filling
+		 * the ring has a timeout of its own).
 		 */
-		if (ret == -ENOSPC)
+		if (ret == -ENOSPC &&
+		    time_before(jiffies, output->ring_full_since +
+					 PVDISPLAY_REQ_TIMEOUT))
 			return;
 		goto idle;
 	}
