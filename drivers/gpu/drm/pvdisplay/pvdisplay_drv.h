@@ -102,8 +102,8 @@ struct virtqueue;
  *    round trip.
  *
  * 5. &pvdisplay_device.zombie_lock (spinlock, process context only): the
- *    list of GEM objects whose pages must outlive a device reset, and
- *    &pvdisplay_device.reset_done.
+ *    list of GEM objects whose pages must outlive a device reset,
+ *    &pvdisplay_device.reset_done and &pvdisplay_device.restarts.
  *
  * 6. &pvdisplay_output.lock (spinlock, interrupt safe): everything about
  *    one head's SCANOUT_UPDATEs (pvdisplay_update.c): the configuration
@@ -433,11 +433,14 @@ struct pvdisplay_output {
  * @resource_ida: allocates resource ids (1..INT_MAX).
  * @res_lock: protects @resources.
  * @resources: GEM objects with a device resource (&pvdisplay_bo.res_node).
- * @zombie_lock: protects @zombies and @reset_done.
+ * @zombie_lock: protects @zombies, @reset_done and @restarts.
  * @zombies: GEM objects freed while the device might still use their pages;
  *	released after the device reset.
  * @reset_done: the device is reset and holds no memory: after remove or
  *	shutdown, and between freeze and restore.
+ * @restarts: times the device was brought back after a reset
+ *	(pvdisplay_gem_restart()): a RESOURCE_DESTROY that failed while this
+ *	changed went to a device that has been reset since.
  * @reset_count: device resets so far; a head whose
  *	&pvdisplay_output.reset_seen differs knows the device forgot it.
  * @updates_held: from a device reset until every buffer is shared again the
@@ -476,10 +479,11 @@ struct pvdisplay_device {
 	/* Protects resources; see DOC: locking. */
 	struct mutex res_lock;
 	struct list_head resources;
-	/* Protects zombies and reset_done; process context only. */
+	/* Protects zombies, reset_done and restarts; process context only. */
 	spinlock_t zombie_lock;
 	struct list_head zombies;
 	bool reset_done;
+	u32 restarts;
 	atomic_t reset_count;
 	bool updates_held;
 };

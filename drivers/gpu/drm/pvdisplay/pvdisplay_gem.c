@@ -51,19 +51,29 @@ static void pvdisplay_gem_free(struct drm_gem_object *obj)
 	struct pvdisplay_device *pvd = to_pvd(obj->dev);
 	struct pvdisplay_bo *bo = to_pvd_bo(obj);
 	u32 id = bo->resource_id & ~PVDISPLAY_RES_UNKNOWN_FLAG;
+	u32 restarts;
 
 	if (id) {
 		mutex_lock(&pvd->res_lock);
 		list_del(&bo->res_node);
 		mutex_unlock(&pvd->res_lock);
 
+		spin_lock(&pvd->zombie_lock);
+		restarts = pvd->restarts;
+		spin_unlock(&pvd->zombie_lock);
+
 		if (pvdisplay_cmd_resource_destroy(pvd, id)) {
 			/*
 			 * The device may still read the pages: keep them
-			 * (and the id) until it has been reset.
+			 * (and the id) until it has been reset.  Unless it
+			 * was reset and brought back since the request: the
+			 * restart did not share the object again (it is no
+			 * longer listed), so the device has forgotten it, and
+			 * parking it would pin its pages until another reset,
+			 * which may never come.
 			 */
 			spin_lock(&pvd->zombie_lock);
-			if (!pvd->reset_done) {
+			if (!pvd->reset_done && pvd->restarts == restarts) {
 				list_add_tail(&bo->zombie, &pvd->zombies);
 				spin_unlock(&pvd->zombie_lock);
 				return;
@@ -120,6 +130,7 @@ void pvdisplay_gem_restart(struct pvdisplay_device *pvd)
 
 	spin_lock(&pvd->zombie_lock);
 	pvd->reset_done = false;
+	pvd->restarts++;
 	spin_unlock(&pvd->zombie_lock);
 
 	mutex_lock(&pvd->res_lock);
