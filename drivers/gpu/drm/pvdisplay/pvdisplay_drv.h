@@ -63,7 +63,11 @@ struct virtqueue;
  *    &pvdisplay_device.fbdev_fb and &pvdisplay_device.fbdev_retired are
  *    under the helper's lock, &pvdisplay_device.fbdev_redraw under the
  *    console lock.  The helper probes connectors under its lock, so
- *    &pvdisplay_device.info_lock (3.) is taken under it.
+ *    &pvdisplay_device.info_lock (3.) is taken under it.  To look at the
+ *    helper's fb_info before taking the console lock, the driver holds
+ *    &drm_device.clientlist_mutex around the helper's lock, the order of
+ *    DRM's client hotplug (pvdisplay_fbdev_registered_lock()), and lets
+ *    both go before taking the console lock.
  *
  * 1. DRM's own: &drm_mode_config.mutex and the modeset locks.  The primary
  *    plane's hooks never wait for the device: a head's SCANOUT_UPDATE is

@@ -46,6 +46,7 @@
 #include <linux/fb.h>
 #include <linux/ktime.h>
 #include <linux/minmax.h>
+#include <linux/refcount.h>
 
 #include <drm/drm_client.h>
 #include <drm/drm_client_event.h>
@@ -282,6 +283,41 @@ static void pvdisplay_fbdev_wanted_size(struct pvdisplay_device *pvd,
 	*height = min(*height, max_height);
 }
 
+/*
+ * The fbdev helper publishes helper->info under its own lock and registers
+ * the fb_info only after dropping it: register_framebuffer() initialises
+ * the fb_info's lock then, so an fb_info seen under helper->lock alone may
+ * not be ready for lock_fb_info() yet.  Registration runs whole under the
+ * DRM device's client list lock (drm_client_register() and the client
+ * hotplug call the helper's initial configuration with it held), so with
+ * both held an fb_info is registered or its registration failed; a
+ * registered one has a reference count (pvdisplay_fbdev_registered()).
+ * Lock order as in the core's client hotplug: the client list first.
+ */
+static void pvdisplay_fbdev_registered_lock(struct pvdisplay_device *pvd,
+					    struct drm_fb_helper *helper)
+	__acquires(&pvd->drm.clientlist_mutex) __acquires(&helper->lock)
+{
+	mutex_lock(&pvd->drm.clientlist_mutex);
+	mutex_lock(&helper->lock);
+}
+
+static void pvdisplay_fbdev_registered_unlock(struct pvdisplay_device *pvd,
+					      struct drm_fb_helper *helper)
+	__releases(&helper->lock) __releases(&pvd->drm.clientlist_mutex)
+{
+	mutex_unlock(&helper->lock);
+	mutex_unlock(&pvd->drm.clientlist_mutex);
+}
+
+/* helper->info if registered; pvdisplay_fbdev_registered_lock() held. */
+static struct fb_info *pvdisplay_fbdev_registered(struct drm_fb_helper *helper)
+{
+	struct fb_info *info = helper->info;
+
+	return info && refcount_read(&info->count) ? info : NULL;
+}
+
 /**
  * pvdisplay_fbdev_relayout - fit the fbdev framebuffer to the host windows
  * @pvd: the device
@@ -311,13 +347,13 @@ void pvdisplay_fbdev_relayout(struct pvdisplay_device *pvd)
 	if (!helper)
 		return;
 
-	mutex_lock(&helper->lock);
-	if (helper->info && helper->buffer && helper->fb) {
+	pvdisplay_fbdev_registered_lock(pvd, helper);
+	if (pvdisplay_fbdev_registered(helper) && helper->buffer && helper->fb) {
 		info = helper->info;
 		max_width = helper->buffer->fb->width;
 		max_height = helper->buffer->fb->height;
 	}
-	mutex_unlock(&helper->lock);
+	pvdisplay_fbdev_registered_unlock(pvd, helper);
 	if (!info)
 		return;
 
@@ -401,11 +437,11 @@ void pvdisplay_fbdev_follow(struct pvdisplay_device *pvd)
 	if (!helper)
 		return;
 
-	mutex_lock(&helper->lock);
-	info = helper->info;
+	pvdisplay_fbdev_registered_lock(pvd, helper);
+	info = pvdisplay_fbdev_registered(helper);
 	if (info && helper->fb)
 		pvdisplay_fbdev_mode_size(helper, &width, &height);
-	mutex_unlock(&helper->lock);
+	pvdisplay_fbdev_registered_unlock(pvd, helper);
 	if (!width || !height)
 		return;
 
