@@ -12,8 +12,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import PVDISPLAY_DEVICE, Vm, require_device, require_module  # noqa: E402
-from display_checks import (fbdump, quiet_console, require_guest_program,  # noqa: E402
-                            rgb, wait_for)
+from display_checks import (Painter, fbdump, quiet_console,  # noqa: E402
+                            require_guest_program, rgb, wait_for)
 from resize_checks import (UeventMonitor, connector_id, connector_state,  # noqa: E402
                            crtc_of_connector, wait_host_size)
 
@@ -77,6 +77,21 @@ def test_two_head_device_one_commit():
     with Vm(name="test_multihead-2", modules=[require_module()], heads=2,
             xres=1024, yres=768) as vm:
         check_one_commit(vm, [(0, 800, 600, "804000"), (1, 1280, 1024, "008040")], 2)
+
+
+def test_framebuffer_spans_heads(vm):
+    """Xorg puts every output in one framebuffer, side by side: four heads
+    of up to max-xres (7680) each make one wider than a head can show.  The
+    head shows its part of it (a source rectangle at x = 7168)."""
+    with Painter(vm, "--mode 1024x768 --fb-size 8192x768 --view 7168,0") as p:
+        p.send("fill", 0, 0, 8192, 768, "0000c0")
+        p.send("fill", 7168, 0, 1024, 768, "c00000")
+        p.send("fill", 8000, 700, 40, 30, "00c000")
+        p.send("dirty")
+        host = wait_for(lambda: (lambda i: i if i.pixel(832, 700) == rgb("00c000") else None)(
+            vm.screendump(head=0)), 30, "head 0's part of the wide framebuffer")
+        assert host.crop(832, 700, 40, 30).is_uniform(rgb("00c000"))
+        assert host.crop(0, 0, 1024, 600).is_uniform(rgb("c00000"))
 
 
 def fb0_mark(vm, color):

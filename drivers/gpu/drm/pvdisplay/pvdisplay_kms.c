@@ -247,11 +247,20 @@ int pvdisplay_kms_init(struct pvdisplay_device *pvd)
 	if (ret)
 		return ret;
 
-	/* Framebuffers as large as a scanout; multi-head spans share it. */
+	/*
+	 * Framebuffers may span every head, side by side or stacked, as
+	 * Xorg's one framebuffer for all outputs does: the device bounds only
+	 * what a head shows (modes are checked against one head's limits by
+	 * pvdisplay_mode_valid()) and the framebuffer's size by its resource.
+	 */
 	drm->mode_config.min_width = 1;
 	drm->mode_config.min_height = 1;
-	drm->mode_config.max_width = pvd->max_width;
-	drm->mode_config.max_height = pvd->max_height;
+	drm->mode_config.max_width = max(pvd->max_width,
+					 min(pvd->num_heads * pvd->max_width,
+					     PVDISPLAY_MAX_SCANOUT_DIM));
+	drm->mode_config.max_height = max(pvd->max_height,
+					  min(pvd->num_heads * pvd->max_height,
+					      PVDISPLAY_MAX_SCANOUT_DIM));
 	drm->mode_config.preferred_depth = 24;
 	drm->mode_config.prefer_shadow = 0;
 	/* See pvdisplay_crtc.c: an asynchronous flip completes on the answer. */
