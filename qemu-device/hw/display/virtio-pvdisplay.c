@@ -78,6 +78,9 @@
  */
 #define PVD_BATCH_BYTES         (32 * MiB)
 #define PVD_ENTRY_WORK          4096
+/* Placeholder of a head turned off when its own size does not fit. */
+#define PVD_PLACEHOLDER_W       640
+#define PVD_PLACEHOLDER_H       480
 /* A view of our own is charged 1 byte per 2^9 bytes: a page table entry. */
 #define PVD_VIEW_COST_SHIFT     9
 /* Guest error log lines allowed per window; the rest are counted. */
@@ -736,20 +739,35 @@ static void pvd_head_disable(VirtIOPVDisplay *s, uint32_t idx)
     h->res = NULL;
     if (h->ds) {
         /*
-         * A placeholder of the size the head asks the guest for, as at
-         * realize: a UI sizes its window to the surface and reports that
-         * size back (ui_info), so a smaller one would become the guest's
-         * next preferred mode.  That size is the host's (clamped to
-         * max-xres x max-yres), never the guest's.  The console frees the
-         * old surface, so a view is no longer read after this.
+         * A placeholder of the size the head showed: a UI sizes its window
+         * to the surface and reports that size back (ui_info), so another
+         * size would become the guest's next preferred mode (GTK: a guest
+         * that turned its output off would come back at 640x480).  The
+         * mode's size is the guest's, so the placeholder is charged in
+         * place of the surface it replaces, as a surface of its own; if
+         * it does not fit, a small one of a fixed size instead.  The
+         * console frees the old surface, so a view is no longer read
+         * after this.
          */
+        uint32_t width = surface_width(h->ds);
+        uint32_t height = surface_height(h->ds);
+        uint64_t bytes = (uint64_t)width * height * 4;
+
+        if (!pvd_hostmem_charge(s, h->surface_bytes, bytes)) {
+            pvd_hostmem_release(s, h->surface_bytes);
+            width = PVD_PLACEHOLDER_W;
+            height = PVD_PLACEHOLDER_H;
+            bytes = 0;
+        }
+        h->surface_bytes = bytes;
         pvd_head_set_surface(h, qemu_create_placeholder_surface(
-                                 h->pref_width, h->pref_height,
+                                 width, height,
                                  "Display output is not active."), false);
         /* drawn by the host: work of the request that turned it off */
-        s->batch_bytes += (uint64_t)h->pref_width * h->pref_height * 4;
+        s->batch_bytes += (uint64_t)width * height * 4;
         dpy_gfx_update_full(h->con);
         h->ds = NULL;
+        return;
     }
     pvd_hostmem_release(s, h->surface_bytes);
     h->surface_bytes = 0;
