@@ -1094,7 +1094,7 @@ static void pvd_resource_destroy(VirtIOPVDisplay *s, PvdResource *res)
     pvd_resource_free(s, res);
 }
 
-static void pvd_process_cursor(VirtIOPVDisplay *s);
+static void pvd_process_cursor(VirtIOPVDisplay *s, bool drain);
 
 /*
  * RESOURCE_DESTROY: the cursor queue is drained first, so a CURSOR_SET the
@@ -1112,7 +1112,7 @@ static uint32_t pvd_cmd_resource_destroy(VirtIOPVDisplay *s,
     if (status != PVDISPLAY_STATUS_OK) {
         return status;
     }
-    pvd_process_cursor(s);
+    pvd_process_cursor(s, true);
     trace_virtio_pvdisplay_cmd_resource_destroy(id);
     res = pvd_resource_find(s, id);
     if (!res) {
@@ -1213,7 +1213,7 @@ static uint32_t pvd_cmd_get_crc(VirtIOPVDisplay *s, const uint8_t *buf,
     if (status != PVDISPLAY_STATUS_OK) {
         return status;
     }
-    pvd_process_cursor(s);
+    pvd_process_cursor(s, true);
     h = &s->heads[head];
     /* the frame hashed: the head's surface, or a black one of the size asked */
     if (h->res && h->ds) {
@@ -1488,7 +1488,14 @@ static size_t pvd_handle_cursor_request(VirtIOPVDisplay *s,
     return iov_from_buf(elem->in_sg, elem->in_num, 0, &resp, sizeof(resp));
 }
 
-static void pvd_process_cursor(VirtIOPVDisplay *s)
+/*
+ * A run of the cursor queue: at most PVD_BATCH requests, and unless
+ * @drain, PVD_BATCH_BYTES of images; the rest from the bottom half.  A
+ * control request that must come after the cursor requests queued before
+ * it (RESOURCE_DESTROY, GET_CRC: header rule) drains without the byte
+ * bound: its images count as work of the control queue's run instead.
+ */
+static void pvd_process_cursor(VirtIOPVDisplay *s, bool drain)
 {
     VirtIODevice *vdev = VIRTIO_DEVICE(s);
     bool moved[PVDISPLAY_MAX_HEADS] = { false };
@@ -1505,7 +1512,8 @@ static void pvd_process_cursor(VirtIOPVDisplay *s)
     }
     for (;;) {
         /* images copied count as work, as in a run of the control queue */
-        if (n == PVD_BATCH || s->batch_bytes - start >= PVD_BATCH_BYTES) {
+        if (n == PVD_BATCH ||
+            (!drain && s->batch_bytes - start >= PVD_BATCH_BYTES)) {
             more = true;
             break;
         }
@@ -1536,12 +1544,12 @@ static void pvd_process_cursor(VirtIOPVDisplay *s)
 
 static void pvd_handle_cursor(VirtIODevice *vdev, VirtQueue *vq)
 {
-    pvd_process_cursor(VIRTIO_PVDISPLAY(vdev));
+    pvd_process_cursor(VIRTIO_PVDISPLAY(vdev), false);
 }
 
 static void pvd_cursor_bh(void *opaque)
 {
-    pvd_process_cursor(opaque);
+    pvd_process_cursor(opaque, false);
 }
 
 /* Virtqueue 1 exists for PVDISPLAY_F_PRESENT_EVENTS, not offered yet. */
