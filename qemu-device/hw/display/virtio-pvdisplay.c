@@ -160,9 +160,9 @@ static void pvd_log_flush_suppressed(VirtIOPVDisplay *s)
 
 /*
  * Log a guest error, at most PVD_LOG_BURST lines per PVD_LOG_WINDOW_MS;
- * the number of lines left out is logged when the next window opens.  A
- * device reset leaves the window alone: the guest resets the device at
- * will, and must not open a new window by doing so.
+ * the number of lines left out is logged when the next window opens (and
+ * at unrealize).  A device reset leaves the window alone: the guest resets
+ * the device at will, and must not open a new window by doing so.
  */
 static void G_GNUC_PRINTF(2, 3)
 pvd_guest_error(VirtIOPVDisplay *s, const char *fmt, ...)
@@ -1811,6 +1811,7 @@ static void pvd_unrealize(DeviceState *dev)
 
     qemu_del_vm_change_state_handler(s->vmstate_change);
     pvd_reset(vdev);
+    pvd_log_flush_suppressed(s);
     for (i = 0; i < s->conf.heads; i++) {
         graphic_console_close(s->heads[i].con);
     }
