@@ -26,7 +26,11 @@ struct VirtIOPVDisplayPCI {
 };
 
 static const Property virtio_pvdisplay_pci_properties[] = {
-    /* config + control queue, one spare for the event queue */
+    /*
+     * Config changes, the control queue and the cursor queue: Linux counts
+     * only queues with a callback, and its driver has none for the event
+     * queue.
+     */
     DEFINE_PROP_UINT32("vectors", VirtIOPCIProxy, nvectors, 3),
 };
 
