@@ -39,6 +39,7 @@
 #include "exec/ramblock.h"
 #include "system/dma.h"
 #include "system/runstate.h"
+#include "system/system.h"
 #include "ui/console.h"
 #include "ui/qemu-pixman.h"
 #include "pvdisplay-crc.h"
@@ -158,11 +159,24 @@ static void pvd_log_flush_suppressed(VirtIOPVDisplay *s)
     s->log_suppressed = 0;
 }
 
+/* The window in which lines were left out has ended: say how many. */
+static void pvd_log_timer(void *opaque)
+{
+    pvd_log_flush_suppressed(opaque);
+}
+
+/* QEMU exits before the window ends (no unrealize then): say it now. */
+static void pvd_log_exit(Notifier *n, void *data)
+{
+    pvd_log_flush_suppressed(container_of(n, VirtIOPVDisplay, log_at_exit));
+}
+
 /*
  * Log a guest error, at most PVD_LOG_BURST lines per PVD_LOG_WINDOW_MS;
- * the number of lines left out is logged when the next window opens (and
- * at unrealize).  A device reset leaves the window alone: the guest resets
- * the device at will, and must not open a new window by doing so.
+ * the number of lines left out is logged when the window ends (a timer,
+ * so that a burst followed by silence is counted too), or at exit.  A
+ * device reset leaves the window alone: the guest resets the device at
+ * will, and must not open a new window by doing so.
  */
 static void G_GNUC_PRINTF(2, 3)
 pvd_guest_error(VirtIOPVDisplay *s, const char *fmt, ...)
@@ -176,11 +190,15 @@ pvd_guest_error(VirtIOPVDisplay *s, const char *fmt, ...)
     }
     now = qemu_clock_get_ms(QEMU_CLOCK_REALTIME);
     if (now - s->log_window_start >= PVD_LOG_WINDOW_MS) {
+        /* before the timer: it must not end the window that opens now */
+        timer_del(s->log_timer);
         pvd_log_flush_suppressed(s);
         s->log_window_start = now;
     }
     if (s->log_count >= PVD_LOG_BURST) {
-        s->log_suppressed++;
+        if (!s->log_suppressed++) {
+            timer_mod(s->log_timer, s->log_window_start + PVD_LOG_WINDOW_MS);
+        }
         return;
     }
     s->log_count++;
@@ -1773,6 +1791,9 @@ static void pvd_realize(DeviceState *dev, Error **errp)
     }
     s->vmstate_change = qemu_add_vm_change_state_handler(pvd_vm_state_change,
                                                          s);
+    s->log_timer = timer_new_ms(QEMU_CLOCK_REALTIME, pvd_log_timer, s);
+    s->log_at_exit.notify = pvd_log_exit;
+    qemu_add_exit_notifier(&s->log_at_exit);
 
     QTAILQ_INIT(&s->resources);
     s->resource_table = g_hash_table_new(NULL, NULL);
@@ -1811,6 +1832,8 @@ static void pvd_unrealize(DeviceState *dev)
 
     qemu_del_vm_change_state_handler(s->vmstate_change);
     pvd_reset(vdev);
+    timer_free(s->log_timer);
+    qemu_remove_exit_notifier(&s->log_at_exit);
     pvd_log_flush_suppressed(s);
     for (i = 0; i < s->conf.heads; i++) {
         graphic_console_close(s->heads[i].con);

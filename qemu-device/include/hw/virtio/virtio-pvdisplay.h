@@ -88,6 +88,8 @@ struct VirtIOPVDisplay {
     int64_t log_window_start;
     uint32_t log_count;
     uint32_t log_suppressed;
+    QEMUTimer *log_timer;       /* logs the count left out at window end */
+    Notifier log_at_exit;       /* and when QEMU exits first */
 };
 
 #endif /* HW_VIRTIO_PVDISPLAY_H */
