@@ -112,7 +112,6 @@ struct PvdResource {
      */
     uint8_t *view;
     size_t view_len;
-    uint64_t view_cost;         /* charged to max-hostmem for the view */
     uint32_t view_maps;
     bool view_tried;            /* @view is final (NULL: copy instead) */
     QTAILQ_ENTRY(PvdResource) next;
@@ -299,14 +298,19 @@ static void pvd_resource_unmap(VirtIOPVDisplay *s, PvdResource *res)
     res->nr_mapped = 0;
 }
 
+/* What a view of our own of @len bytes is charged (pvd_resource_view()). */
+static uint64_t pvd_view_cost(size_t len)
+{
+    return DIV_ROUND_UP(len, 1 << PVD_VIEW_COST_SHIFT);
+}
+
 static void pvd_resource_drop_view(VirtIOPVDisplay *s, PvdResource *res)
 {
     if (res->view_maps) {
         munmap(res->view, res->view_len);
         s->view_maps -= MIN(res->view_maps, s->view_maps);
+        pvd_hostmem_release(s, pvd_view_cost(res->view_len));
     }
-    pvd_hostmem_release(s, res->view_cost);
-    res->view_cost = 0;
     res->view = NULL;
     res->view_len = 0;
     res->view_maps = 0;
@@ -504,7 +508,7 @@ static uint8_t *pvd_resource_view(VirtIOPVDisplay *s, PvdResource *res)
         return NULL;
     }
     len = ROUND_UP(res->size, hps);
-    cost = DIV_ROUND_UP(len, 1 << PVD_VIEW_COST_SHIFT);
+    cost = pvd_view_cost(len);
     if (!pvd_hostmem_charge(s, 0, cost)) {
         /* the budget may free up: try again on the next scanout */
         res->view_tried = false;
@@ -565,7 +569,6 @@ static uint8_t *pvd_resource_view(VirtIOPVDisplay *s, PvdResource *res)
     }
     res->view = base;
     res->view_len = len;
-    res->view_cost = cost;
     res->view_maps = maps;
     s->view_maps += maps;
     return res->view;
