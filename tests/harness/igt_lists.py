@@ -10,9 +10,11 @@ and checked; no guest involved.
                               for tests known not to pass
   DRIVER-expected-skips.txt   binary@subtest[@dynamic],message-regex for tests
                               igt is expected to skip, and why
-  DRIVER-flakes.txt           binary@subtest[@dynamic] for tests that pass or
-                              fail from run to run (under TCG: a guest that
-                              misses a 60 Hz frame when the host is busy)
+  DRIVER-flakes.txt           binary@subtest[@dynamic][,message-regex] for tests
+                              that pass or fail from run to run (under TCG: a
+                              guest that misses a 60 Hz frame when the host is
+                              busy), the regex naming the timing checks that
+                              may fail
   frame-timing.txt            binaries that count frames: with the tiers side
                               by side they run once the guest is alone
 
@@ -24,9 +26,12 @@ CONFIG_SW_SYNC, for one, so fence subtests run there and skip on Debian's.
 An entry names one result: "Fail" matches a failure and nothing else, and a
 message regex (required for expected skips) must also be found in
 what the test printed, so that a test skipping because igt found no device
-cannot pass for one skipping because the driver lacks a CRC source.  An
-entry for a subtest also covers its dynamic subtests that have no entry of
-their own.  Names are compared in lower case, as igt_runner reports them.
+cannot pass for one skipping because the driver lacks a CRC source, and a
+flaky subtest that missed a frame cannot cover the same subtest reading a
+wrong CRC.  A flaky entry takes a pass, a failure whose output has its regex
+or igt_runner's per-test timeout (igt_compare.judge says why).  An entry for
+a subtest also covers its dynamic subtests that have no entry of their own.
+Names are compared in lower case, as igt_runner reports them.
 """
 
 import os
@@ -46,12 +51,10 @@ RESULTS = {"pass": "Pass", "fail": "Fail", "skip": "Skip", "crash": "Crash",
            "warn": "Warn", "dmesg-warn": "DmesgWarn", "dmesg-fail": "DmesgFail",
            "notrun": "NotRun"}
 FAIL_RESULTS = ("Fail", "Crash", "Timeout", "Warn", "DmesgWarn", "DmesgFail")
-# What a flakes-file entry (timing on a busy host) accepts besides Pass.
-FLAKY_RESULTS = ("Fail", "Timeout")
 FORBIDDEN = re.compile(r"suspend|hibernate", re.I)
 
-# One expectation: result ("Fail", ..., or "Skip"), a compiled message regex
-# or None, the reason comment, and where it was written.
+# One expectation: result ("Fail", ..., "Skip" or "Flaky"), a compiled message
+# regex or None, the reason comment, and where it was written.
 Expect = namedtuple("Expect", "result message reason where")
 Lists = namedtuple("Lists", "tests notrun expect")
 
@@ -146,11 +149,14 @@ def load_expectations(driver, lists_dir=LISTS, kernel=None):
         expect[name] = Expect("Skip", _message(regex, where), why, where)
     flakes = os.path.join(lists_dir, driver + "-flakes.txt")
     for line, why, where in for_kernel(read_entries(flakes, True), kernel):
-        name = line.lower()
-        if "," in name or name in expect:
-            raise ListError("%s: %r is not a lone binary@subtest listed nowhere else"
-                            % (where, line))
-        expect[name] = Expect("Flaky", None, why, where)
+        name, sep, regex = line.partition(",")
+        if not name or (sep and not regex):
+            raise ListError("%s: %r is not 'binary@subtest[,message-regex]' (the regex names "
+                            "the timing checks whose failure is accepted)" % (where, line))
+        name = name.lower()
+        if name in expect:
+            raise ListError("%s: %s is listed twice" % (where, name))
+        expect[name] = Expect("Flaky", _message(regex, where) if regex else None, why, where)
     return expect
 
 

@@ -316,6 +316,29 @@ def test_flaky_entry_takes_pass_or_failure_but_not_skip():
     assert outcome("igt@kms_a@x", {}, e)[0][1] == "fail"
 
 
+def test_flaky_entry_takes_only_the_failure_it_names():
+    # A subtest listed for missing a frame that reads a wrong CRC instead
+    # fails: the entry's regex names the timing check, not the subtest.
+    e = {"kms_a@x": ex("Flaky", r"Failed assertion: ev\.sequence == target")}
+    frame = res("fail", "(kms_a:1) CRITICAL: Failed assertion: ev.sequence == target\n"
+                "(kms_a:1) CRITICAL: error: 1833 != 1832\n")
+    crc = res("fail", "(kms_a:1) igt_pipe_crc-CRITICAL: Failed assertion: "
+              "!mismatch || igt_skip_crc_compare\n")
+    assert outcome("igt@kms_a@x", {"igt@kms_a@x": frame}, e)[0][1] == "known"
+    outcomes, _ = compare(["igt@kms_a@x"], {"igt@kms_a@x": crc}, e)
+    assert [o.status for o in outcomes] == ["fail"], outcomes
+    assert "ev\\.sequence == target" in outcomes[0].detail, outcomes[0].detail
+    assert "not in its output" in outcomes[0].detail, outcomes[0].detail
+
+
+def test_flaky_entry_takes_a_timeout_whatever_was_printed():
+    # igt_runner kills a test that runs out of time: nothing it printed
+    # says why, so the entry's regex is not asked for.
+    e = {"kms_a@x": ex("Flaky", "vbl.sequence")}
+    r = {"igt@kms_a@x": res("timeout", "Starting subtest: x\n")}
+    assert outcome("igt@kms_a@x", r, e) == [("igt@kms_a@x", "known")]
+
+
 def test_flaky_entry_does_not_take_crashes_or_kernel_warnings():
     # Timing makes a check fail or a test run out of time; a crash or a
     # kernel message igt flagged is something else.
