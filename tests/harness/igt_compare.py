@@ -84,8 +84,6 @@ def judge(name, entry, expect):
         # is about timing on a busy host, and its regex names the timing
         # checks it excuses: the same subtest failing any other check (a
         # CRC, a pixel, an event, an errno) is a failure like any other.
-        # (An entry without a regex still takes any failure, until every
-        # entry has one.)
         # igt_runner's per-test timeout is taken without a regex: it kills
         # the test, so nothing printed says why, and a slow host is what
         # has run these subtests into it (kms_cursor_legacy's, on the debug
@@ -98,8 +96,7 @@ def judge(name, entry, expect):
         # timing, and a skip is not what the entry is about.
         if got == "Pass":
             return Outcome(name, "pass", got, want.result, ""), key
-        if got == "Timeout" or (got == "Fail" and (want.message is None or
-                                                   want.message.search(_text(entry)))):
+        if got == "Timeout" or (got == "Fail" and want.message.search(_text(entry))):
             return Outcome(name, "known", got, want.result,
                            "flaky (%s): %s" % (want.where, want.reason or "")), key
         if got == "Fail":

@@ -10,7 +10,7 @@ and checked; no guest involved.
                               for tests known not to pass
   DRIVER-expected-skips.txt   binary@subtest[@dynamic],message-regex for tests
                               igt is expected to skip, and why
-  DRIVER-flakes.txt           binary@subtest[@dynamic][,message-regex] for tests
+  DRIVER-flakes.txt           binary@subtest[@dynamic],message-regex for tests
                               that pass or fail from run to run (under TCG: a
                               guest that misses a 60 Hz frame when the host is
                               busy), the regex naming the timing checks that
@@ -23,14 +23,14 @@ it.  An entry of the last three that starts with "stock-kernel:" or
 "debug-kernel:" holds only for that guest kernel (Debian's, or the debug
 kernel of `make check-full`, PVD_DEBUG_KERNEL=1): the debug kernel has
 CONFIG_SW_SYNC, for one, so fence subtests run there and skip on Debian's.
-An entry names one result: "Fail" matches a failure and nothing else, and a
-message regex (required for expected skips) must also be found in
-what the test printed, so that a test skipping because igt found no device
-cannot pass for one skipping because the driver lacks a CRC source, and a
-flaky subtest that missed a frame cannot cover the same subtest reading a
-wrong CRC.  A flaky entry takes a pass, a failure whose output has its regex
-or igt_runner's per-test timeout (igt_compare.judge says why).  An entry for
-a subtest also covers its dynamic subtests that have no entry of their own.
+An entry names one result: "Fail" matches a failure and nothing else, and
+a message regex (required for expected skips and flakes) must also be found
+in what the test printed, so that a test skipping because igt found no
+device cannot pass for one skipping because the driver lacks a CRC source,
+and a subtest listed for missing a frame cannot fail on a wrong CRC unseen.
+A flaky entry takes a pass, a failure whose output has its regex, or
+igt_runner's per-test timeout (igt_compare.judge says why).  An entry for a
+subtest also covers its dynamic subtests that have no entry of their own.
 Names are compared in lower case, as igt_runner reports them.
 """
 
@@ -150,13 +150,13 @@ def load_expectations(driver, lists_dir=LISTS, kernel=None):
     flakes = os.path.join(lists_dir, driver + "-flakes.txt")
     for line, why, where in for_kernel(read_entries(flakes, True), kernel):
         name, sep, regex = line.partition(",")
-        if not name or (sep and not regex):
-            raise ListError("%s: %r is not 'binary@subtest[,message-regex]' (the regex names "
+        if not name or not sep or not regex:
+            raise ListError("%s: %r is not 'binary@subtest,message-regex' (the regex names "
                             "the timing checks whose failure is accepted)" % (where, line))
         name = name.lower()
         if name in expect:
             raise ListError("%s: %s is listed twice" % (where, name))
-        expect[name] = Expect("Flaky", _message(regex, where) if regex else None, why, where)
+        expect[name] = Expect("Flaky", _message(regex, where), why, where)
     return expect
 
 

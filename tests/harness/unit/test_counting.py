@@ -187,12 +187,13 @@ def test_runner_failure_and_skip_are_counted():
 
 # -- igt expectations ---------------------------------------------------------
 
-def lists_dir(d, fails="", skips="", notrun=""):
+def lists_dir(d, fails="", skips="", notrun="", flakes=""):
     write(os.path.join(d, "ci.testlist"), "igt@kms_a\n")
     write(os.path.join(d, "full.testlist"), "")
     write(os.path.join(d, "drv-fails.txt"), fails)
     write(os.path.join(d, "drv-expected-skips.txt"), skips)
     write(os.path.join(d, "drv-skips.txt"), notrun)
+    write(os.path.join(d, "drv-flakes.txt"), flakes)
     return d
 
 
@@ -215,10 +216,20 @@ def test_expectation_files_are_checked():
                      "message-regex")
         expect_error(lambda: load_expectations("drv", lists_dir(
             d, fails="# r\nkms_a@x,Fail\n", skips="# r\nkms_a@x,crc\n")), "twice")
+        # A flaky entry names the timing check it excuses, as a skip does.
+        for bare in ("kms_a@x", "kms_a@x,"):
+            expect_error(lambda: load_expectations("drv", lists_dir(
+                d, flakes="# missed a frame\n%s\n" % bare)), "message-regex")
+        expect_error(lambda: load_expectations("drv", lists_dir(
+            d, skips="# r\nkms_a@x,crc\n", flakes="# r\nkms_a@x,seq\n")), "twice")
+        expect_error(lambda: load_expectations("drv", lists_dir(
+            d, flakes="# r\nkms_a@x,(seq\n")), "bad message regex")
         e = load_expectations("drv", lists_dir(d, fails="# why\nkms_a@x,Fail,boom\n",
-                                               skips="# no crc\nkms_a@y,pipe_crc\n"))
+                                               skips="# no crc\nkms_a@y,pipe_crc\n",
+                                               flakes="# late\nkms_a@z,seq, then \\d+\n"))
         assert e["kms_a@x"].result == "Fail" and e["kms_a@x"].reason == "why"
         assert e["kms_a@y"].result == "Skip" and e["kms_a@y"].message.pattern == "pipe_crc"
+        assert e["kms_a@z"].result == "Flaky" and e["kms_a@z"].message.pattern == "seq, then \\d+"
         assert load_lists("drv", "ci", own=False, lists_dir=d).tests == ["igt@kms_a"]
 
 
@@ -308,9 +319,9 @@ def test_subtest_entry_covers_its_dynamic_subtests():
 
 
 def test_flaky_entry_takes_pass_or_failure_but_not_skip():
-    e = {"kms_a@x": ex("Flaky")}
+    e = {"kms_a@x": ex("Flaky", "missed")}
     assert outcome("igt@kms_a@x", {"igt@kms_a@x": res("pass")}, e)[0][1] == "pass"
-    assert outcome("igt@kms_a@x", {"igt@kms_a@x": res("fail")}, e)[0][1] == "known"
+    assert outcome("igt@kms_a@x", {"igt@kms_a@x": res("fail", "missed")}, e)[0][1] == "known"
     assert outcome("igt@kms_a@x", {"igt@kms_a@x": res("timeout")}, e)[0][1] == "known"
     assert outcome("igt@kms_a@x", {"igt@kms_a@x": res("skip")}, e)[0][1] == "fail"
     assert outcome("igt@kms_a@x", {}, e)[0][1] == "fail"
@@ -342,9 +353,9 @@ def test_flaky_entry_takes_a_timeout_whatever_was_printed():
 def test_flaky_entry_does_not_take_crashes_or_kernel_warnings():
     # Timing makes a check fail or a test run out of time; a crash or a
     # kernel message igt flagged is something else.
-    e = {"kms_a@x": ex("Flaky")}
+    e = {"kms_a@x": ex("Flaky", "missed")}
     for got in ("crash", "abort", "incomplete", "warn", "dmesg-warn", "dmesg-fail"):
-        assert outcome("igt@kms_a@x", {"igt@kms_a@x": res(got)}, e)[0][1] == "fail", got
+        assert outcome("igt@kms_a@x", {"igt@kms_a@x": res(got, "missed")}, e)[0][1] == "fail", got
 
 
 def test_names_match_in_lower_case():
