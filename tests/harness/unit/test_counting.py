@@ -6,6 +6,7 @@ Each test_* function builds results the way a tier would (often by running
 the real scripts: lib.sh's run_tier, summary.sh, the integration runner) and
 checks what the summary makes of them."""
 
+import fnmatch
 import os
 import re
 import subprocess
@@ -394,6 +395,145 @@ def test_report_compares_subtests_with_their_dynamic_parts_folded():
     assert by_subtest(dict(reversed(list(two_heads.items())))) == by_subtest(two_heads)
     assert by_subtest({"igt@kms_a@x": "Skip"}) == {"igt@kms_a@x": "Skip"}
 
+
+
+# -- the flakes files ---------------------------------------------------------
+
+def igt_failure(binary, expression, *more):
+    """The stderr of an igt 2.5 subtest failing igt_assert*(expression), as
+    lib/igt_core.c's __igt_fail_assert() logs it; more: the lines it adds
+    ("Last errno: ...", igt_assert_eq()'s values, igt_assert_f()'s message)."""
+    lines = ["Test assertion failure function f, file ../tests/%s.c:1:" % binary,
+             "Failed assertion: " + expression] + list(more)
+    return "".join("[31.415926] (%s:321) CRITICAL: %s\n" % (binary, line) for line in lines)
+
+
+ENOMEM, EBUSY = "Last errno: 12, Cannot allocate memory", "Last errno: 16, Device or resource busy"
+EINVAL = "Last errno: 22, Invalid argument"
+CALIBRATION = ("!igt_vblank_after(check.reply.sequence, wait.request.sequence)",)
+FLIP_EVENT = ("read(display->drm_fd, &vbl, sizeof(vbl)) == sizeof(vbl)", "error: -1 != 32")
+CURSOR_SIZING = ("igt_crtc_get_vblank(crtc, 0) == vblank_start", "error: 1235 != 1234")
+# Per subtest (fnmatch patterns on binary@subtest): failures of the timing
+# checks its flakes entry must take, and failures of its other checks it
+# must not (igt 2.5's text for each, from igt's tests/*.c).
+FLAKES = {
+    "kms_vblank@accuracy-idle": (
+        [("vbl.reply.sequence == target", "error: 1833 != 1832"),
+         ("ev.sequence == target", "error: 1833 != 1832"),
+         ("wait_vblank(fd, &vbl) == 0", ENOMEM, "error: -12 != 0")],
+        [("wait_vblank(fd, &vbl) == 0", EINVAL, "error: -22 != 0"),
+         ("read(fd, &ev, sizeof(ev)) == sizeof(ev)", "error: -1 != 32"),
+         ("poll(&(struct pollfd){fd, POLLIN}, 1, 0) == 0",)]),
+    "kms_setmode@basic": (
+        [CALIBRATION, ("ev.sequence == last_seq + 1", "error: 1834 != 1833"),
+         ("(drmWaitVBlank(drm_fd, &wait)) == 0", ENOMEM)],
+        [("status", "VBlank timing test failed after 2 attempt(s)"),
+         ("(drmWaitVBlank(drm_fd, &wait)) == 0", EINVAL),
+         ("(drmWaitVBlank(drm_fd, &check)) == 0", ENOMEM),
+         ("config_failed == !!(tconf->flags & TEST_INVALID)",)]),
+    "kms_sequence@queue-idle": (
+        [("cqs.sequence == target", "error: 1834 != 1832"),
+         ("ev.sequence == target", "error: 1833 != 1832"),
+         ("cgs_end.sequence == target", "error: 1833 != 1832"),
+         ("crtc_queue_sequence(fd, &cqs) == 0", ENOMEM, "error: -12 != 0")],
+        [("crtc_queue_sequence(fd, &cqs) == 0", EINVAL, "error: -22 != 0"),
+         ("crtc_get_sequence(fd, &cgs_end) == 0", EINVAL, "error: -22 != 0")]),
+    "kms_flip@basic-flip-vs-wf_vblank": (
+        [CALIBRATION, ("!retried",)],
+        [("timercmp(&es->last_received_ts, &es->current_ts, <)",
+          "vblank ts before the vblank was issued!\ntimerdiff -0.001000"),
+         ("3 * stddev / mean < 0.005",), ("es->count > 0", "no flip event received"),
+         ("ret > 0", "select timed out or error (ret 0)")]),
+    "kms_flip@*plain-flip-*": (
+        [CALIBRATION, ("!retried",),
+         ("timercmp(&es->last_received_ts, &es->current_ts, <)",
+          "flip ts before the flip was issued!\ntimerdiff -0.004000")],
+        [("diff.tv_sec < 0 || (diff.tv_sec == 0 && diff.tv_usec <= 2000)",
+          "flip ts delayed for too long: 0.016000"),
+         ("(drmModeRmFB(drm_fd, fb_info->fb_id)) == 0", EBUSY),
+         ("3 * stddev / mean < 0.005",), ("ret > 0", "select timed out or error (ret 0)")]),
+    "kms_flip@*flip-vs-expired-vblank*": (
+        [("end - start < 500",), ("!retried",)],
+        [("timercmp(&reply.ts, &o->flip_state.last_ts, ==)",),
+         ("(do_page_flip(o, new_fb_id, !(o->flags & (1 << 16)))) == 0", EBUSY)]),
+    "kms_flip@*-vs-vblank-race*": (
+        [("end - start > 0.9 * actual_frame_time(o) && end - start < 2.6 * "
+          "actual_frame_time(o)", "wait for two vblanks took 44123 usec (frame time "
+          "16668.000000 usec)"), CALIBRATION, ("!retried",)],
+        [("__wait_for_vblank(TEST_VBLANK_BLOCK, o->crtc_index, 2, 0, &reply) == 0", EINVAL),
+         ("set_mode(o, 0 , 0, 0) == 0", "failed to disable output: Invalid argument")]),
+    "kms_lease@page-flip-implicit-plane": (
+        [("(drmModePageFlip(data->lease.fd, data->crtc_id, data->master.primary_fb.fb_id, "
+          "0, ((void *)0))) == 0", EBUSY)],
+        [("(drmModePageFlip(data->lease.fd, data->crtc_id, data->master.primary_fb.fb_id, "
+          "0, ((void *)0))) == 0", "Last errno: 13, Permission denied"),
+         ("(drmModePageFlip(data->master.fd, data->crtc_id, data->master.primary_fb.fb_id, "
+          "0, ((void *)0))) == 0", EBUSY),
+         ("drmModePageFlip(data->lease.fd, data->crtc_id, data->master.primary_fb.fb_id, "
+          "0, ((void *)0)) == -13", "error: 0 != -13")]),
+    "kms_lease@lease-uevent": (
+        [("igt_lease_change_detected(uevent_monitor, 1)",)],
+        [("!igt_lease_change_detected(uevent_monitor, 1)",),
+         ("mll.count_lessees == 0", "error: 1 != 0")]),
+    "kms_cursor_legacy@flip-vs-cursor-*": (
+        [CURSOR_SIZING,
+         ("igt_crtc_get_vblank(crtc, 0) == vblank_start + 1", "error: 1236 != 1235"),
+         ("igt_crtc_get_vblank(crtc, 0) <= vblank_start + 1", "error: 1236 > 1235")],
+        [("!ret", EINVAL), ("sched_setscheduler(0, SCHED_IDLE, &parm) == 0",)]),
+    "kms_cursor_legacy@cursor-vs-flip-*": (
+        [CURSOR_SIZING, ("vbl.sequence <= vblank_start + threshold", "error: 1290 > 1271"),
+         ("fail_count == 0",
+          "Failed to meet cursor update expectations in 3 out of 50 iterations")],
+        [FLIP_EVENT, ("!ret", EINVAL)]),
+    "kms_cursor_legacy@2x*-flip-vs-cursor-*": (
+        [("vbl.sequence == vblank_start + 1", "error: 1237 != 1235")],
+        [FLIP_EVENT, ("vbl.crtc_id == crtc2->crtc_id",)]),
+    "kms_cursor_legacy@2x*-cursor-vs-flip-*": (
+        [CURSOR_SIZING,
+         ("vbl.sequence <= vblank_start[child] + 5 * vrefresh[child] / 8", "error: 1290 > 1271"),
+         ("shared[child] > vrefresh[child]*target[child] / 2",
+          "completed 313 cursor updated in a period of 30 flips, we expect to complete "
+          "approximately 960 updates, with the threshold set at 480")],
+        [FLIP_EVENT, ("done[0] == vrefresh[0] / 2", "error: 29 != 30")]),
+    "kms_cursor_legacy@*nonblocking-modeset-vs-cursor-atomic": (
+        [("0 == poll(&pfd, 1, 0)", "error: 0 != 1")],
+        [("1 == poll(&pfd, 1, 0)", "error: 1 != 0"), ("0x001 == pfd.revents", "error: 1 != 0")]),
+    "kms_async_flips@alternate-sync-async-flip*": (
+        [("data->flip_interval < 1000.0 / (data->refresh_rate * min_flips)",
+          "Flip interval not significantly smaller than vblank interval\n"
+          "Flip interval: 7.812000ms, Refresh Rate = 60Hz, Threshold = 5")],
+        [("0", "Flip Timeout"), ("ret == 0", "error: -16 != 0")]),
+    "kms_async_flips@crc*": (
+        [("data->frame_count * 2 < data->flip_count", "error: 160 >= 75")],
+        [("0", "Flip Timeout"), ("ret == 0", "error: -16 != 0")]),
+}
+# Failures no flaky entry may take: a wrong CRC, a non-Intel device asked
+# an Intel question, and igt's own timeout on an event that never came.
+NEVER = [igt_failure("kms_x", "!mismatch || igt_skip_crc_compare"),
+         igt_failure("kms_x", "0", "Device is not handled by Intel driver"),
+         "Timed out: Stuck page flip\n"]
+
+
+def test_flakes_entries_take_their_timing_failures_and_no_other():
+    checked = set()
+    for driver in ("pvdisplay", "virtio-gpu", "bochs"):
+        for kernel in ("stock", "debug"):
+            flaky = {n: x for n, x in load_expectations(driver, kernel=kernel).items()
+                     if x.result == "Flaky"}
+            for name, want in flaky.items():
+                matches = [p for p in FLAKES if fnmatch.fnmatchcase(name, p)]
+                assert len(matches) == 1, (driver, name, matches)
+                timing, other = FLAKES[matches[0]]
+                binary = name.split("@")[0]
+                for check in timing:
+                    err = igt_failure(binary, *check)
+                    got = compare(["igt@" + name], {"igt@" + name: {
+                        "result": "fail", "out": "", "err": err}}, {name: want})[0]
+                    assert got[0].status == "known", (driver, name, err, got[0].detail)
+                for text in [igt_failure(binary, *check) for check in other] + NEVER:
+                    assert not want.message.search(text), (driver, name, text)
+                checked.add(matches[0])
+    assert checked == set(FLAKES), set(FLAKES) - checked
 
 if __name__ == "__main__":
     sys.exit(run_tests(globals()))
