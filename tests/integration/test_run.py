@@ -4,7 +4,8 @@
 The window opens at the device's default size and the guest uses that size;
 the display shows a root console (login on tty1) that takes typed keys; when
 the window is resized (xdotool, no window manager) the guest follows: hotplug
-uevent, preferred mode, host image and fbcon's grid."""
+uevent, preferred mode, host image and fbcon's grid; when the guest turns
+its output off the window keeps its size."""
 
 import os
 import sys
@@ -15,7 +16,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness.run_vm import run_vm_args  # noqa: E402
 from display_checks import host_matches_guest, wait_for  # noqa: E402
 from resize_checks import (UeventMonitor, connector_id, connector_state,  # noqa: E402
-                           console_cell, console_size, record, wait_host_size)
+                           console_cell, console_size, crtc_of_connector, record,
+                           wait_host_size)
 
 VM = dict(run_vm_args(display="gtk"), xvfb=(1920, 1200))
 TIMEOUT = 300
@@ -91,3 +93,38 @@ def test_window_grows(vm):
 
 def test_window_shrinks(vm):
     resize_window(vm, (1024, 640), "GTK window")
+
+
+def test_output_off_keeps_window_size(vm):
+    """The guest turns its output off (fbdev blank, DPMS off) and on again.
+    Meanwhile the host shows a placeholder of the size the head showed: GTK
+    sizes its window to the surface and reports that size back, so a
+    placeholder of another size would resize the window and become the
+    guest's next preferred mode.  The window, the preferred mode and the
+    console stay at the size the user gave the window.  Nothing opens the
+    DRM device while the output is off: the last close of a DRM client
+    (drm_info) restores fbdev's configuration, which turns it back on."""
+    wid, menubar = window(vm)
+    frame = vm.xvfb.geometry(wid)[2:]
+    size = (frame[0], frame[1] - menubar)
+    steady_cursor(vm)
+    host_matches_guest(vm)
+    shown = vm.screendump()
+    assert (shown.width, shown.height) == size
+    vm.run("echo 4 > /sys/class/graphics/fb0/blank", check=True)
+    try:
+        off = wait_for(lambda: (lambda i: i if i.data != shown.data else None)(
+            vm.screendump()), 30, "the host to show the placeholder")
+        assert (off.width, off.height) == size
+        # Nothing is expected to happen now: give GTK its resize and its
+        # one-second wait before it reports a size to the guest.
+        time.sleep(3)
+        assert vm.xvfb.geometry(wid)[2:] == frame
+        off = vm.screendump()
+        assert (off.width, off.height) == size and off.data != shown.data
+    finally:
+        vm.run("echo 0 > /sys/class/graphics/fb0/blank", check=True)
+    host_matches_guest(vm)
+    assert vm.xvfb.geometry(wid)[2:] == frame
+    assert connector_state(vm)[:2] == ("connected", size)
+    assert crtc_of_connector(vm)[1:] == (True, size)
