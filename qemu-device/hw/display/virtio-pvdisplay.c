@@ -752,46 +752,46 @@ static void pvd_head_set_surface(PvdHead *h, DisplaySurface *ds, bool view)
 static void pvd_head_disable(VirtIOPVDisplay *s, uint32_t idx)
 {
     PvdHead *h = &s->heads[idx];
+    uint32_t width, height;
+    uint64_t bytes;
 
     if (h->ds || h->res) {
         trace_virtio_pvdisplay_head_disable(idx);
     }
     memset(&h->sc, 0, sizeof(h->sc));
     h->res = NULL;
-    if (h->ds) {
-        /*
-         * A placeholder of the size the head showed: a UI sizes its window
-         * to the surface and reports that size back (ui_info), so another
-         * size would become the guest's next preferred mode (GTK: a guest
-         * that turned its output off would come back at 640x480).  The
-         * mode's size is the guest's, so the placeholder is charged in
-         * place of the surface it replaces, as a surface of its own; if
-         * it does not fit, a small one of a fixed size instead.  The
-         * console frees the old surface, so a view is no longer read
-         * after this.
-         */
-        uint32_t width = surface_width(h->ds);
-        uint32_t height = surface_height(h->ds);
-        uint64_t bytes = (uint64_t)width * height * 4;
-
-        if (!pvd_hostmem_charge(s, h->surface_bytes, bytes)) {
-            pvd_hostmem_release(s, h->surface_bytes);
-            width = PVD_PLACEHOLDER_W;
-            height = PVD_PLACEHOLDER_H;
-            bytes = 0;
-        }
-        h->surface_bytes = bytes;
-        pvd_head_set_surface(h, qemu_create_placeholder_surface(
-                                 width, height,
-                                 "Display output is not active."), false);
-        /* drawn by the host: work of the request that turned it off */
-        s->batch_bytes += (uint64_t)width * height * 4;
-        dpy_gfx_update_full(h->con);
-        h->ds = NULL;
+    if (!h->ds) {
+        /* off already: the placeholder shown stays, and so does its charge */
         return;
     }
-    pvd_hostmem_release(s, h->surface_bytes);
-    h->surface_bytes = 0;
+    /*
+     * A placeholder of the size the head showed: a UI sizes its window to
+     * the surface and reports that size back (ui_info), so another size
+     * would become the guest's next preferred mode (GTK: a guest that
+     * turned its output off would come back at 640x480).  The mode's size
+     * is the guest's, so the placeholder is charged in place of the
+     * surface it replaces, as a surface of its own, until the head shows
+     * something again; if it does not fit, a small one of a fixed size
+     * instead.  The console frees the old surface, so a view is no longer
+     * read after this.
+     */
+    width = surface_width(h->ds);
+    height = surface_height(h->ds);
+    bytes = (uint64_t)width * height * 4;
+    if (!pvd_hostmem_charge(s, h->surface_bytes, bytes)) {
+        pvd_hostmem_release(s, h->surface_bytes);
+        width = PVD_PLACEHOLDER_W;
+        height = PVD_PLACEHOLDER_H;
+        bytes = 0;
+    }
+    h->surface_bytes = bytes;
+    pvd_head_set_surface(h, qemu_create_placeholder_surface(
+                             width, height, "Display output is not active."),
+                         false);
+    /* drawn by the host: work of the request that turned it off */
+    s->batch_bytes += (uint64_t)width * height * 4;
+    dpy_gfx_update_full(h->con);
+    h->ds = NULL;
 }
 
 /*
@@ -2197,7 +2197,8 @@ static void pvd_class_init(ObjectClass *klass, void *data)
         "Offer CRCs of what a head shows (PVDISPLAY_F_CRC)");
     object_class_property_set_description(klass, "max-hostmem",
         "Host memory the guest can make the device allocate "
-        "(surfaces, resource bookkeeping)");
+        "(surfaces and placeholders, resource bookkeeping, page tables "
+        "of zero-copy views)");
     object_class_property_set_description(klass, "zero-copy",
         "Show guest pages directly when guest RAM is a shared file "
         "(off: always copy into a surface of the device's own)");

@@ -848,6 +848,45 @@ static void test_budget_surface(uint32_t head, struct fb *fb)
        "st 0x%x", st);
 }
 
+/*
+ * A head turned off shows a placeholder of its size, charged to the budget
+ * until it shows something again, however often it is turned off.  Head 0
+ * shows fb2 (1024x768, a 3 MiB copy), head 1 fb1 (640x400, 1 MiB).  With
+ * head 0 off twice, a 1600x1100 copy (6.7 MiB) on head 1 only fits in the
+ * 8 MiB budget if the placeholder's charge was dropped.  Then both heads
+ * are as before.
+ */
+static void test_budget_placeholder(struct fb *fb2)
+{
+    struct fb big;
+    struct upd u;
+    uint32_t st;
+
+    fb_alloc(&big, 90, 1600, 1100, XBGR8888, 0);
+    st = resource_create(&big, false, 0);
+    ok(st == 0, "create-big", "st 0x%x", st);
+    memset(&u, 0, sizeof(u));
+    st = scanout(&u);
+    ok(st == 0, "head0-off", "st 0x%x", st);
+    st = scanout(&u);
+    ok(st == 0, "head0-off-again", "st 0x%x", st);
+    u.head = 1;
+    u.fb = &big;
+    st = scanout(&u);
+    ok(st == PVDISPLAY_STATUS_ERR_OUT_OF_MEMORY, "budget-placeholder",
+       "st 0x%x", st);
+
+    hdr(PVDISPLAY_CMD_RESOURCE_DESTROY);
+    ((uint32_t *)req)[2] = big.id;
+    st = cmd(16, 8, NULL);
+    ok(st == 0, "destroy-big", "st 0x%x", st);
+    munmap(big.mem, big.pages * PAGE);
+    memset(&u, 0, sizeof(u));
+    u.fb = fb2;
+    st = scanout(&u);
+    ok(st == 0, "head0-on-again", "st 0x%x", st);
+}
+
 /* "NAME=value" from the kernel command line, or @def. */
 static unsigned int cmdline_uint(const char *name, unsigned int def)
 {
@@ -1040,6 +1079,7 @@ int main(void)
     ok(st == 0, "create-fb3", "st 0x%x", st);
     test_budget_surface(1, &fb3);
     step("formats");
+    test_budget_placeholder(&fb2);
 
     /* host resizes its window through VNC (head 0) */
     step("vnc-resize");
