@@ -3,7 +3,7 @@
 native pointer.  A VNC client (the cursor pseudo-encoding with alpha) must
 receive exactly the image and hotspot the guest set; moving the cursor must
 send a position only: no new image reaches the VNC client and the device
-copies no image (its x-stats-cursor-sets counter), while its position
+handles no CURSOR_SET (its x-stats-cursor-sets counter), while its position
 follows the guest (x-cursor).  Legacy cursor ioctls drive it, through
 pvd_paint, as compositors without atomic cursor support do."""
 

@@ -475,7 +475,7 @@ struct pvdisplay_cmd_scanout_update {
  * @y: row of the image's pixel (0, 0) on the head, signed.
  * @reserved: zero.
  *
- * The device copies the image out of the resource while it processes the
+ * The device copies the image out of the resource before it answers the
  * request (it does not keep reading the resource afterwards), then shows
  * the cursor at (@x, @y).  The driver need not wait for the answer before
  * destroying the resource: %PVDISPLAY_CMD_RESOURCE_DESTROY handles the

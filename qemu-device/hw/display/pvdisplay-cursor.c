@@ -77,17 +77,8 @@ void pvd_cursor_restore(PvdCursor *c, QemuConsole *con)
     pvd_cursor_show_position(c, con);
 }
 
-void pvd_cursor_set(PvdCursor *c, const PvdCursorSet *set,
-                    const uint8_t *pixels)
+void pvd_cursor_set(PvdCursor *c, const PvdCursorSet *set)
 {
-    uint32_t size = set->width * set->height * 4;
-
-    if (c->image_size != size) {
-        g_free(c->image);
-        c->image = g_malloc(size);
-        c->image_size = size;
-    }
-    memcpy(c->image, pixels, size);
     c->width = set->width;
     c->height = set->height;
     c->hot_x = set->hot_x;
@@ -97,6 +88,18 @@ void pvd_cursor_set(PvdCursor *c, const PvdCursorSet *set,
     c->visible = true;
     trace_virtio_pvdisplay_cursor_define(set->width, set->height,
                                          set->hot_x, set->hot_y);
+}
+
+uint8_t *pvd_cursor_image(PvdCursor *c)
+{
+    uint32_t size = c->width * c->height * 4;
+
+    if (c->image_size != size) {
+        g_free(c->image);
+        c->image = g_malloc(size);
+        c->image_size = size;
+    }
+    return c->image;
 }
 
 bool pvd_cursor_hide(PvdCursor *c)

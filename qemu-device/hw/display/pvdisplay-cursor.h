@@ -13,8 +13,9 @@
 
 /*
  * One head's cursor, as the guest last set it.  The image is a copy, taken
- * when CURSOR_SET is processed, in wire byte order (little-endian
- * ARGB8888, premultiplied): the guest may free its resource afterwards.
+ * at the end of the run of cursor requests that set it, in wire byte order
+ * (little-endian ARGB8888, premultiplied): the guest may free its resource
+ * afterwards.
  * Everything is migrated; the console is told again on load.
  */
 typedef struct PvdCursor {
@@ -30,13 +31,20 @@ typedef struct PvdCursor {
 } PvdCursor;
 
 /*
- * Record the cursor of @set (resource_id != 0, validated) whose rows,
- * packed (width * 4 bytes each), are in @pixels, shown at the position
- * the request carries.  The console hears of it from pvd_cursor_restore(),
- * once per batch of cursor requests, however many images the batch set.
+ * Record the cursor of @set (resource_id != 0, validated): its shape and
+ * hotspot, shown at the position the request carries.  Its image is
+ * filled in through pvd_cursor_image() before the console hears of it from
+ * pvd_cursor_restore(), once per run of cursor requests however many
+ * images the run set.
  */
-void pvd_cursor_set(PvdCursor *c, const PvdCursorSet *set,
-                    const uint8_t *pixels);
+void pvd_cursor_set(PvdCursor *c, const PvdCursorSet *set);
+
+/*
+ * The image buffer of the shape last recorded, width * height * 4 bytes
+ * (reallocated if the size changed, contents undefined), for the caller
+ * to copy the rows into, packed.
+ */
+uint8_t *pvd_cursor_image(PvdCursor *c);
 
 /*
  * Record that the cursor is hidden (its position is kept); returns whether

@@ -1403,21 +1403,34 @@ static void pvd_fault_config_event(void *opaque)
 /* Cursor queue */
 
 /*
- * CURSOR_SET: copy the image out of the resource (packed rows) and hand it
- * to the head's cursor; @defined[head] is set when the console has to
- * hear of it.  The copy is bounded by cursor-size squared, and counted as
- * work of the batch.
+ * What one run of the cursor queue changed, told to the consoles at its
+ * end: per head, whether the image or the visibility changed (@defined),
+ * whether the position did (@moved), and the resource and request of the
+ * last image set (@image_res, @image_set).  Only that image is read, once
+ * per head and run however many CURSOR_SETs the run handled: a run's work
+ * is bounded by the number of heads, not by the number of requests.
+ */
+typedef struct PvdCursorRun {
+    bool defined[PVDISPLAY_MAX_HEADS];
+    bool moved[PVDISPLAY_MAX_HEADS];
+    PvdResource *image_res[PVDISPLAY_MAX_HEADS];
+    PvdCursorSet image_set[PVDISPLAY_MAX_HEADS];
+} PvdCursorRun;
+
+/*
+ * CURSOR_SET: the head's cursor takes the request's shape, hotspot and
+ * position now, its image at the end of the run (pvd_cursor_read_image()).
+ * No resource goes away during a run: RESOURCE_DESTROY drains the cursor
+ * queue before it destroys anything.
  */
 static uint32_t pvd_cmd_cursor_set(VirtIOPVDisplay *s, const uint8_t *buf,
                                    size_t len, const PvdWireLimits *lim,
-                                   bool *defined, const char **why)
+                                   PvdCursorRun *run, const char **why)
 {
     PvdCursorSet set;
     PvdResource *res;
     PvdHead *h;
-    g_autofree uint8_t *pixels = NULL;
-    uint32_t status, row;
-    size_t line;
+    uint32_t status;
 
     status = pvd_wire_decode_cursor_set(buf, len, lim, &set, why);
     if (status != PVDISPLAY_STATUS_OK) {
@@ -1428,7 +1441,7 @@ static uint32_t pvd_cmd_cursor_set(VirtIOPVDisplay *s, const uint8_t *buf,
                                           set.x, set.y);
     h = &s->heads[set.head];
     if (!set.resource_id) {
-        defined[set.head] |= pvd_cursor_hide(&h->cursor);
+        run->defined[set.head] |= pvd_cursor_hide(&h->cursor);
         return PVDISPLAY_STATUS_OK;
     }
     res = pvd_resource_find(s, set.resource_id);
@@ -1440,32 +1453,49 @@ static uint32_t pvd_cmd_cursor_set(VirtIOPVDisplay *s, const uint8_t *buf,
     if (status != PVDISPLAY_STATUS_OK) {
         return status;
     }
-
-    line = (size_t)set.width * 4;
-    s->batch_bytes += (uint64_t)line * set.height;
-    pixels = g_malloc(line * set.height);
-    for (row = 0; row < set.height; row++) {
-        pvd_resource_read(s, res, (uint64_t)set.offset +
-                          (uint64_t)row * set.stride,
-                          pixels + row * line, line);
-    }
-    pvd_cursor_set(&h->cursor, &set, pixels);
-    defined[set.head] = true;
+    pvd_cursor_set(&h->cursor, &set);
+    run->image_res[set.head] = res;
+    run->image_set[set.head] = set;
+    run->defined[set.head] = true;
     s->stats_cursor_sets++;
     return PVDISPLAY_STATUS_OK;
 }
 
 /*
+ * Copy the image of @set (the head's last CURSOR_SET, checked to lie
+ * inside @res) out of the resource into the cursor's image, packed rows.
+ * The copy is bounded by cursor-size squared, and counted as work of the
+ * run; so is clearing the image first, and allocating it is done here
+ * too, once per head and run, not once per request.
+ */
+static void pvd_cursor_read_image(VirtIOPVDisplay *s, PvdCursor *c,
+                                  const PvdResource *res,
+                                  const PvdCursorSet *set)
+{
+    size_t line = (size_t)set->width * 4;
+    uint8_t *image = pvd_cursor_image(c);
+    uint32_t row;
+
+    /* pages the resource could not map read as transparent */
+    memset(image, 0, line * set->height);
+    s->batch_bytes += (uint64_t)line * set->height;
+    for (row = 0; row < set->height; row++) {
+        pvd_resource_read(s, res, (uint64_t)set->offset +
+                          (uint64_t)row * set->stride,
+                          image + row * line, line);
+    }
+}
+
+/*
  * Handle one cursor request, write its response; returns the bytes
- * written.  Requests only record what the head's cursor is (@defined[head]
- * is set for a new image or a hidden cursor, @moved[head] for a new
- * position): the console hears of it once per batch, so queued moves and
- * images coalesce, and a UI (a VNC client is sent every image) gets at
- * most one image per head per batch.
+ * written.  Requests only record what the head's cursor is (in @run): the
+ * console hears of it once per run, so queued moves and images coalesce,
+ * and a UI (a VNC client is sent every image) gets at most one image per
+ * head per run.
  */
 static size_t pvd_handle_cursor_request(VirtIOPVDisplay *s,
-                                        VirtQueueElement *elem, bool *moved,
-                                        bool *defined)
+                                        VirtQueueElement *elem,
+                                        PvdCursorRun *run)
 {
     uint8_t buf[sizeof(struct pvdisplay_cmd_cursor_set)];
     struct pvdisplay_resp_hdr resp;
@@ -1492,13 +1522,13 @@ static size_t pvd_handle_cursor_request(VirtIOPVDisplay *s,
     }
     if (status == PVDISPLAY_STATUS_OK &&
         hdr.type == PVDISPLAY_CMD_CURSOR_SET) {
-        status = pvd_cmd_cursor_set(s, buf, len, &lim, defined, &why);
+        status = pvd_cmd_cursor_set(s, buf, len, &lim, run, &why);
     } else if (status == PVDISPLAY_STATUS_OK) {
         status = pvd_wire_decode_cursor_move(buf, len, &lim, &move, &why);
         if (status == PVDISPLAY_STATUS_OK) {
             trace_virtio_pvdisplay_cmd_cursor_move(move.head, move.x, move.y);
             pvd_cursor_move(&s->heads[move.head].cursor, move.x, move.y);
-            moved[move.head] = true;
+            run->moved[move.head] = true;
             s->stats_cursor_moves++;
         }
     }
@@ -1510,20 +1540,19 @@ static size_t pvd_handle_cursor_request(VirtIOPVDisplay *s,
 }
 
 /*
- * A run of the cursor queue: at most PVD_BATCH requests, and unless
- * @drain, PVD_BATCH_BYTES of images; the rest from the bottom half.  A
- * control request that must come after the cursor requests queued before
- * it (RESOURCE_DESTROY, GET_CRC: header rule) drains without the byte
- * bound: its images count as work of the control queue's run instead.
+ * A run of the cursor queue: at most PVD_BATCH requests, the rest from the
+ * bottom half.  A control request that must come after the cursor
+ * requests queued before it (RESOURCE_DESTROY, GET_CRC: header rule)
+ * drains the queue instead, up to its size (a guest adding requests while
+ * the device drains cannot keep it there); a request only records state,
+ * and the images, one per head, count as work of the control queue's run.
  */
 static void pvd_process_cursor(VirtIOPVDisplay *s, bool drain)
 {
     VirtIODevice *vdev = VIRTIO_DEVICE(s);
-    bool moved[PVDISPLAY_MAX_HEADS] = { false };
-    bool defined[PVDISPLAY_MAX_HEADS] = { false };
-    uint64_t start = s->batch_bytes;
+    PvdCursorRun run = { };
     VirtQueueElement *elem;
-    unsigned int n = 0;
+    unsigned int n = 0, max;
     bool more = false;
     uint32_t i;
 
@@ -1531,10 +1560,11 @@ static void pvd_process_cursor(VirtIOPVDisplay *s, bool drain)
         pvd_fault_cursor_stalled(s->fault)) {
         return;
     }
+    max = drain ? virtio_queue_get_num(vdev,
+                                       virtio_get_queue_index(s->cursor_vq))
+                : PVD_BATCH;
     for (;;) {
-        /* images copied count as work, as in a run of the control queue */
-        if (n == PVD_BATCH ||
-            (!drain && s->batch_bytes - start >= PVD_BATCH_BYTES)) {
+        if (n == max) {
             more = true;
             break;
         }
@@ -1542,20 +1572,32 @@ static void pvd_process_cursor(VirtIOPVDisplay *s, bool drain)
         if (!elem) {
             break;
         }
-        virtqueue_push(s->cursor_vq, elem,
-                       pvd_handle_cursor_request(s, elem, moved, defined));
+        /* answered once the images are read: see virtqueue_flush() below */
+        virtqueue_fill(s->cursor_vq, elem,
+                       pvd_handle_cursor_request(s, elem, &run), n);
         g_free(elem);
         n++;
     }
     for (i = 0; i < s->conf.heads; i++) {
-        if (defined[i]) {
+        PvdHead *h = &s->heads[i];
+
+        if (run.image_res[i]) {
+            pvd_cursor_read_image(s, &h->cursor, run.image_res[i],
+                                  &run.image_set[i]);
+        }
+        if (run.defined[i]) {
             /* the image, and the position of the last request */
-            pvd_cursor_restore(&s->heads[i].cursor, s->heads[i].con);
-        } else if (moved[i]) {
-            pvd_cursor_show_position(&s->heads[i].cursor, s->heads[i].con);
+            pvd_cursor_restore(&h->cursor, h->con);
+        } else if (run.moved[i]) {
+            pvd_cursor_show_position(&h->cursor, h->con);
         }
     }
     if (n) {
+        /*
+         * A CURSOR_SET's image is copied before its answer is published:
+         * a driver may free the resource once it has the answer.
+         */
+        virtqueue_flush(s->cursor_vq, n);
         virtio_notify(vdev, s->cursor_vq);
     }
     if (more) {
