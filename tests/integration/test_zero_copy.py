@@ -205,8 +205,8 @@ def test_dirtyfb_burst(vm):
 
 def test_destroying_the_shown_buffer(vm):
     """The client exits while its buffer is shown: the device turns the
-    head off (fixed-size placeholder) before it drops the view, and fbcon
-    comes back through a view of its own buffer."""
+    head off (a placeholder of the same size) before it drops the view,
+    and fbcon comes back through a view of its own buffer."""
     with Painter(vm, "--mode 800x600") as p:
         p.send("fill", 0, 0, 800, 600, RED)
         p.send("dirty")
