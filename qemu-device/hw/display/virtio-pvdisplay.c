@@ -227,7 +227,7 @@ static uint32_t pvd_reject(VirtIOPVDisplay *s, uint32_t type, uint32_t status,
 static bool pvd_hostmem_charge(VirtIOPVDisplay *s, uint64_t release,
                                uint64_t charge)
 {
-    uint64_t used = s->hostmem - release;
+    uint64_t used = s->hostmem - MIN(release, s->hostmem);
 
     if (charge > s->conf.max_hostmem || used > s->conf.max_hostmem - charge) {
         return false;
@@ -2048,7 +2048,15 @@ static int pvd_post_load(VirtIODevice *vdev)
     bool keep;
 
     pvd_limits(s, &lim);
+    /*
+     * The reset before a load freed every resource, not the placeholders
+     * of the heads it turned off (a loadvm resets a running device): they
+     * stay charged, and the loaded state is charged on top of them.
+     */
     s->hostmem = 0;
+    for (i = 0; i < s->conf.heads; i++) {
+        s->hostmem += s->heads[i].surface_bytes;
+    }
     s->nr_resources = 0;
     s->events_pending &= PVDISPLAY_EVENT_DISPLAY;
 

@@ -233,6 +233,42 @@ class VM:
         tap(st == "running", "migrated VM runs", st)
         return vm
 
+    def job(self, cmd, **args):
+        """Start the QMP job cmd (args["job-id"]) and wait until it has
+        concluded; a failed job is a GuestFailed."""
+        r = self.qmp(cmd, **args)
+        if "error" in r:
+            raise GuestFailed("%s: %s" % (cmd, r["error"]))
+        for _ in range(1200):
+            for j in self.qmp("query-jobs")["return"]:
+                if j["id"] == args["job-id"] and j["status"] == "concluded":
+                    self.qmp("job-dismiss", id=j["id"])
+                    if j.get("error"):
+                        raise GuestFailed("%s: %s" % (cmd, j["error"]))
+                    return
+            time.sleep(0.1)
+        raise GuestFailed("%s: job did not conclude" % cmd)
+
+    def snapshot_save_and_load(self, args):
+        """savevm and loadvm (QMP snapshot-save, snapshot-load) through a
+        qcow2 image made for it: the load resets the running device first,
+        then loads what the save wrote."""
+        path = os.path.join(args.workdir, "snapshot-%s.qcow2" % self.tag)
+        open(path, "wb").close()
+        self.qmp("blockdev-add", driver="file", filename=path,
+                 **{"node-name": "snapfile"})
+        self.job("blockdev-create", **{"job-id": "format", "options": {
+            "driver": "qcow2", "file": "snapfile", "size": 64 << 20}})
+        r = self.qmp("blockdev-add", driver="qcow2", file="snapfile",
+                     **{"node-name": "snap"})
+        if "error" in r:
+            raise GuestFailed("blockdev-add qcow2: %s" % r["error"])
+        where = {"tag": "pvd", "vmstate": "snap", "devices": ["snap"]}
+        self.job("snapshot-save", **{"job-id": "save"}, **where)
+        self.job("snapshot-load", **{"job-id": "load"}, **where)
+        st = self.qmp("query-status")["return"]["status"]
+        tap(st == "running", "VM runs after loadvm", st)
+
     def quit(self):
         self.qmp("quit")
         self.p.wait(timeout=60)
@@ -317,6 +353,14 @@ def run(args):
     fmt565 = lambda x, y: rgb565(pattern(x, y, 4))
     compare(vm.screendump(0), (1024, 768), fmt565,
             "RGB565, head resized to 1024x768", step=3)
+    # loadvm resets the device, which turns both heads off (placeholders
+    # charged to max-hostmem), then loads: both copied surfaces fit again.
+    vm.snapshot_save_and_load(args)
+    compare(vm.screendump(1), (640, 400),
+            lambda x, y: pattern(x + 100, y + 50, 3),
+            "loadvm: head 1 shows the snapshot's picture", step=2)
+    compare(vm.screendump(0), (1024, 768), fmt565,
+            "loadvm: head 0 shows the snapshot's picture", step=3)
     vm.go()
 
     for step, size in (("vnc-resize", (1600, 900)),
