@@ -35,6 +35,8 @@
 #define XRGB8888 0x34325258
 #define XBGR8888 0x34324258
 #define RGB565   0x36314752
+#define ARGB8888 0x34325241
+#define CQSZ 256        /* cursor queue entries: 128 two-descriptor requests */
 
 static int failures;
 
@@ -288,6 +290,32 @@ static volatile uint8_t *vq_used;      /* flags, idx, {id, len}[] */
 static uint16_t avail_idx, used_idx, notify_off;
 static uint64_t features;
 
+/* The cursor queue (2), set up when PVDISPLAY_F_CURSOR is negotiated. */
+static struct desc *cq_desc;
+static volatile uint16_t *cq_avail;
+static volatile uint8_t *cq_used;
+
+static void cursor_queue_init(void)
+{
+    R16(common, 0x16) = 2;
+    R16(common, 0x18) = CQSZ;
+    if (R16(common, 0x18) != CQSZ) {
+        die("cursor queue of %u entries refused", CQSZ);
+    }
+    if (!cq_desc) {
+        cq_desc = alloc_pages(1);
+        cq_avail = alloc_pages(1);
+        cq_used = alloc_pages(1);
+    }
+    memset(cq_desc, 0, PAGE);
+    memset((void *)cq_avail, 0, PAGE);
+    memset((void *)cq_used, 0, PAGE);
+    R64(common, 0x20) = virt_to_phys(cq_desc);
+    R64(common, 0x28) = virt_to_phys((void *)cq_avail);
+    R64(common, 0x30) = virt_to_phys((void *)cq_used);
+    R16(common, 0x1c) = 1;
+}
+
 static void virtio_init(uint64_t want)
 {
     uint64_t dev;
@@ -331,6 +359,9 @@ static void virtio_init(uint64_t want)
     R64(common, 0x28) = virt_to_phys((void *)vq_avail);
     R64(common, 0x30) = virt_to_phys((void *)vq_used);
     R16(common, 0x1c) = 1;                      /* queue_enable */
+    if (features & (1ULL << PVDISPLAY_F_CURSOR)) {
+        cursor_queue_init();
+    }
     R8(common, 0x14) = 1 | 2 | 8 | 4;           /* DRIVER_OK */
 }
 
@@ -887,6 +918,60 @@ static void test_budget_placeholder(struct fb *fb2)
     ok(st == 0, "head0-on-again", "st 0x%x", st);
 }
 
+/*
+ * RESOURCE_DESTROY handles every request already on the cursor queue
+ * first, however many (the header's rule): 100 CURSOR_SETs of an image in
+ * a resource are put on the cursor queue without a notification, then the
+ * resource is destroyed.  By the time the destroy is answered all of them
+ * must be answered, and OK: one handled after it finds no resource.
+ */
+static void test_cursor_drain(void)
+{
+    struct pvdisplay_cmd_cursor_set *c;
+    uint8_t *creq = alloc_pages(1), *cresp = alloc_pages(1);
+    uint32_t i, st, good = 0;
+    uint16_t used;
+    struct fb img;
+
+    fb_alloc(&img, 95, 64, 64, ARGB8888, 0);
+    memset(img.mem, 0x80, img.pages * PAGE);
+    st = resource_create(&img, false, 0);
+    ok(st == 0, "cursor-drain-create", "st 0x%x", st);
+
+    c = (void *)creq;
+    c->hdr.type = PVDISPLAY_CMD_CURSOR_SET;
+    c->resource_id = img.id;
+    c->format = ARGB8888;
+    c->stride = img.stride;
+    c->width = 64;
+    c->height = 64;
+    c->x = 10;
+    c->y = 20;
+    memset(cresp, 0xee, PAGE);
+    for (i = 0; i < 100; i++) {
+        cq_desc[2 * i] = (struct desc){ virt_to_phys(creq), sizeof(*c), 1,
+                                        2 * i + 1 };
+        cq_desc[2 * i + 1] = (struct desc){ virt_to_phys(cresp + 8 * i), 8,
+                                            2, 0 };
+        cq_avail[2 + i] = 2 * i;
+    }
+    __sync_synchronize();
+    cq_avail[1] = 100;          /* no notification: only the destroy runs it */
+    __sync_synchronize();
+
+    hdr(PVDISPLAY_CMD_RESOURCE_DESTROY);
+    ((uint32_t *)req)[2] = img.id;
+    st = cmd(16, 8, NULL);
+    __sync_synchronize();
+    used = *(volatile uint16_t *)(cq_used + 2);
+    for (i = 0; i < 100; i++) {
+        good += ((uint32_t *)(cresp + 8 * i))[0] == PVDISPLAY_STATUS_OK;
+    }
+    ok(st == 0 && used == 100 && good == 100, "cursor-drain-before-destroy",
+       "destroy 0x%x, %u answered, %u OK", st, used, good);
+    munmap(img.mem, img.pages * PAGE);
+}
+
 /* "NAME=value" from the kernel command line, or @def. */
 static unsigned int cmdline_uint(const char *name, unsigned int def)
 {
@@ -1159,6 +1244,9 @@ int main(void)
     hdr(PVDISPLAY_CMD_GET_DISPLAY_INFO);
     ok(cmd(8, sizeof(struct pvdisplay_resp_display_info), NULL) ==
        PVDISPLAY_STATUS_ERR_UNSUPPORTED, "version-1-required", "");
+
+    virtio_init(want | (1ULL << PVDISPLAY_F_CURSOR));
+    test_cursor_drain();
 
     printf("@@DONE failures=%d\n", failures);
     fflush(stdout);
