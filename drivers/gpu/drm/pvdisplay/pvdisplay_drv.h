@@ -141,6 +141,14 @@ struct virtqueue;
  *    notification cannot move after the unlock: from then on remove() may
  *    kill and delete the queue it would write to.
  *
+ * 9. &pvdisplay_output.crc_lock (spinlock, interrupt safe, taken alone):
+ *    whether the head's CRC source is on and which vblank asked for a CRC
+ *    (pvdisplay_crc.c).  Taken by the debugfs source setting and the CRC
+ *    work (spin_lock_irq()) and by the vblank timer's handler in hard
+ *    interrupt context (spin_lock_irqsave()), after DRM's vblank handling
+ *    and never around another lock of the driver or DRM; only queueing the
+ *    CRC work happens under it.
+ *
  * Request lifetime.  A &struct pvdisplay_req is reference counted: one
  * reference for the submitter, one for the device while the request is in
  * the ring.  A submitter that times out drops only its own reference, so the
