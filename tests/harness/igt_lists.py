@@ -137,27 +137,25 @@ def load_expectations(driver, lists_dir=LISTS, kernel=None):
         if name in expect:
             raise ListError("%s: %s is listed twice" % (where, parts[0]))
         expect[name] = Expect(parts[1], msg, why, where)
-    skips = os.path.join(lists_dir, driver + "-expected-skips.txt")
-    for line, why, where in for_kernel(read_entries(skips, True), kernel):
+    _load_with_regex(os.path.join(lists_dir, driver + "-expected-skips.txt"), "Skip",
+                     "which skip is expected", kernel, expect)
+    _load_with_regex(os.path.join(lists_dir, driver + "-flakes.txt"), "Flaky",
+                     "the timing checks whose failure is accepted", kernel, expect)
+    return expect
+
+
+def _load_with_regex(path, result, regex_says, kernel, expect):
+    """Add the 'binary@subtest,message-regex' entries of path to expect as
+    Expect(result, ...); regex_says is what the regex is for, for errors."""
+    for line, why, where in for_kernel(read_entries(path, True), kernel):
         name, sep, regex = line.partition(",")
         if not name or not sep or not regex:
             raise ListError("%s: %r is not 'binary@subtest,message-regex' (the regex says "
-                            "which skip is expected)" % (where, line))
+                            "%s)" % (where, line, regex_says))
         name = name.lower()
         if name in expect:
             raise ListError("%s: %s is listed twice" % (where, name))
-        expect[name] = Expect("Skip", _message(regex, where), why, where)
-    flakes = os.path.join(lists_dir, driver + "-flakes.txt")
-    for line, why, where in for_kernel(read_entries(flakes, True), kernel):
-        name, sep, regex = line.partition(",")
-        if not name or not sep or not regex:
-            raise ListError("%s: %r is not 'binary@subtest,message-regex' (the regex names "
-                            "the timing checks whose failure is accepted)" % (where, line))
-        name = name.lower()
-        if name in expect:
-            raise ListError("%s: %s is listed twice" % (where, name))
-        expect[name] = Expect("Flaky", _message(regex, where), why, where)
-    return expect
+        expect[name] = Expect(result, _message(regex, where), why, where)
 
 
 def load_lists(driver, which, own=True, lists_dir=LISTS, own_list=OWN_LIST):
