@@ -295,6 +295,27 @@ static struct desc *cq_desc;
 static volatile uint16_t *cq_avail;
 static volatile uint8_t *cq_used;
 
+/*
+ * Give the selected queue empty rings, one pinned page each (allocated the
+ * first time), and enable it.
+ */
+static void ring_setup(struct desc **desc, volatile uint16_t **avail,
+                       volatile uint8_t **used)
+{
+    if (!*desc) {
+        *desc = alloc_pages(1);
+        *avail = alloc_pages(1);
+        *used = alloc_pages(1);
+    }
+    memset(*desc, 0, PAGE);
+    memset((void *)*avail, 0, PAGE);
+    memset((void *)*used, 0, PAGE);
+    R64(common, 0x20) = virt_to_phys(*desc);
+    R64(common, 0x28) = virt_to_phys((void *)*avail);
+    R64(common, 0x30) = virt_to_phys((void *)*used);
+    R16(common, 0x1c) = 1;                      /* queue_enable */
+}
+
 static void cursor_queue_init(void)
 {
     R16(common, 0x16) = 2;
@@ -302,18 +323,7 @@ static void cursor_queue_init(void)
     if (R16(common, 0x18) != CQSZ) {
         die("cursor queue of %u entries refused", CQSZ);
     }
-    if (!cq_desc) {
-        cq_desc = alloc_pages(1);
-        cq_avail = alloc_pages(1);
-        cq_used = alloc_pages(1);
-    }
-    memset(cq_desc, 0, PAGE);
-    memset((void *)cq_avail, 0, PAGE);
-    memset((void *)cq_used, 0, PAGE);
-    R64(common, 0x20) = virt_to_phys(cq_desc);
-    R64(common, 0x28) = virt_to_phys((void *)cq_avail);
-    R64(common, 0x30) = virt_to_phys((void *)cq_used);
-    R16(common, 0x1c) = 1;
+    ring_setup(&cq_desc, &cq_avail, &cq_used);
 }
 
 static void virtio_init(uint64_t want)
@@ -346,19 +356,8 @@ static void virtio_init(uint64_t want)
     }
     R16(common, 0x18) = QSZ;
     notify_off = R16(common, 0x1e);
-    if (!vq_desc) {
-        vq_desc = alloc_pages(1);
-        vq_avail = alloc_pages(1);
-        vq_used = alloc_pages(1);
-    }
-    memset(vq_desc, 0, PAGE);
-    memset((void *)vq_avail, 0, PAGE);
-    memset((void *)vq_used, 0, PAGE);
     avail_idx = used_idx = 0;
-    R64(common, 0x20) = virt_to_phys(vq_desc);
-    R64(common, 0x28) = virt_to_phys((void *)vq_avail);
-    R64(common, 0x30) = virt_to_phys((void *)vq_used);
-    R16(common, 0x1c) = 1;                      /* queue_enable */
+    ring_setup(&vq_desc, &vq_avail, &vq_used);
     if (features & (1ULL << PVDISPLAY_F_CURSOR)) {
         cursor_queue_init();
     }
