@@ -1,8 +1,6 @@
 # SPDX-License-Identifier: MIT
 """Suspend to RAM (ACPI S3) and wake-up from the host, with fbcon alone on
-the display and then with weston drawing (make check-full only,
-PVD_LONG=1: the guest boots from a block device through the kernel's
-initramfs, which alone takes longer than make check's budget for it).
+the display and then with weston drawing.
 
 The guest needs a root that can suspend: virtiofs refuses, so this file's
 guest boots from the guest tree as a read-only virtio-blk image
@@ -19,7 +17,8 @@ host shows the console as it was before, pixel for pixel; under weston the
 CRTC runs the boot mode, the host image has that size and keeps changing,
 and weston and its client are the same processes.  Any splat or driver
 error line in the guest's log fails the test (the harness).
-PVD_SUSPEND_CYCLES (default 5) sets the number of cycles of each."""
+PVD_SUSPEND_CYCLES sets the number of cycles of each (make check 1,
+make check-full, PVD_LONG=1, 5)."""
 
 import os
 import sys
@@ -34,7 +33,7 @@ from display_checks import (diff_bbox, host_matches_guest, quiet_console,  # noq
 
 require_device(PVDISPLAY_DEVICE)
 LONG = os.environ.get("PVD_LONG") == "1"
-CYCLES = int(os.environ.get("PVD_SUSPEND_CYCLES", "5"))
+CYCLES = int(os.environ.get("PVD_SUSPEND_CYCLES", "5" if LONG else "1"))
 BOOT = (800, 600)
 VM = {
     "modules": [require_module()],
@@ -71,29 +70,29 @@ def pids(vm):
     return vm.run("pgrep -x weston; pgrep -x %s" % CLIENT_COMM, check=True).stdout.split()
 
 
-if LONG:
-    def test_suspend_resume_fbcon(vm):
-        """fbcon alone: after each wake-up the host shows the console as it
-        was, pixel for pixel, and exactly what the guest's CRTC scans out."""
-        quiet_console(vm)
-        vm.run("printf 'pvdisplay suspend test\\n' >/dev/tty1", check=True)
+def test_suspend_resume_fbcon(vm):
+    """fbcon alone: after each wake-up the host shows the console as it
+    was, pixel for pixel, and exactly what the guest's CRTC scans out."""
+    quiet_console(vm)
+    vm.run("printf 'pvdisplay suspend test\\n' >/dev/tty1", check=True)
+    host_matches_guest(vm, timeout=30)
+    console = vm.screendump()
+    assert (console.width, console.height) == BOOT
+    assert rect_color(console, 0, 0, *BOOT) is None, "the host shows no text"
+    assert diff_bbox(console, vm.screendump()) is None, "the console still changes"
+    for i in range(CYCLES):
+        suspend_resume(vm, i)
+        wait_for(lambda: shows(vm, console), 60,
+                 "cycle %d: the host to show the console again" % i)
         host_matches_guest(vm, timeout=30)
-        console = vm.screendump()
-        assert (console.width, console.height) == BOOT
-        assert rect_color(console, 0, 0, *BOOT) is None, "the host shows no text"
-        assert diff_bbox(console, vm.screendump()) is None, "the console still changes"
-        for i in range(CYCLES):
-            suspend_resume(vm, i)
-            wait_for(lambda: shows(vm, console), 60,
-                     "cycle %d: the host to show the console again" % i)
-            host_matches_guest(vm, timeout=30)
 
-    def test_suspend_resume_weston(vm):
-        """weston and an animated client: after each wake-up the host shows
-        them drawing again in the boot mode, from the same processes."""
-        start_compositor(vm, BOOT)
-        running = pids(vm)
-        for i in range(CYCLES):
-            suspend_resume(vm, i)
-            assert_displaying(vm, BOOT)
-            assert pids(vm) == running, "cycle %d: weston or its client restarted" % i
+
+def test_suspend_resume_weston(vm):
+    """weston and an animated client: after each wake-up the host shows
+    them drawing again in the boot mode, from the same processes."""
+    start_compositor(vm, BOOT)
+    running = pids(vm)
+    for i in range(CYCLES):
+        suspend_resume(vm, i)
+        assert_displaying(vm, BOOT)
+        assert pids(vm) == running, "cycle %d: weston or its client restarted" % i
