@@ -22,14 +22,19 @@ make check-full, PVD_LONG=1, 5)."""
 
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import PVDISPLAY_DEVICE, require_device, require_module  # noqa: E402
 from harness.vm import SUSPEND_RC  # noqa: E402
-from compositor_checks import CLIENT_COMM, assert_displaying, start_compositor  # noqa: E402
+from harness.vnc import VncClient  # noqa: E402
+from compositor_checks import (CLIENT_COMM, assert_displaying, start_compositor,  # noqa: E402
+                               stop_compositor)
 from display_checks import (diff_bbox, host_matches_guest, quiet_console,  # noqa: E402
                             rect_color, wait_for)
+from resize_checks import (UeventMonitor, connector_id, connector_state,  # noqa: E402
+                           fbdev_size, wait_host_size)
 
 require_device(PVDISPLAY_DEVICE)
 LONG = os.environ.get("PVD_LONG") == "1"
@@ -42,6 +47,8 @@ VM = {
     # resume, and later suspends do not happen (see harness.Vm).
     "machine": "pc",
     "xres": BOOT[0], "yres": BOOT[1],
+    # Host resizes come from a VNC viewer (SetDesktopSize).
+    "vnc": True,
 }
 TIMEOUT = 1800
 
@@ -96,3 +103,35 @@ def test_suspend_resume_weston(vm):
         suspend_resume(vm, i)
         assert_displaying(vm, BOOT)
         assert pids(vm) == running, "cycle %d: weston or its client restarted" % i
+
+
+def test_host_resize_while_suspended(vm):
+    """The host asks for a new size while the guest sleeps.  QEMU resets
+    the device at wake-up, which drops the display event it raised: the
+    driver must notice the change itself.  Afterwards the connector
+    prefers the new size, one hotplug event names it, fbcon follows and
+    the host shows exactly the guest's console at that size."""
+    stop_compositor(vm)
+    wait_for(lambda: fbdev_size(vm) == BOOT, 60, "fbcon at the boot size")
+    quiet_console(vm)
+    size = (1024, 768)
+    cid = connector_id(vm)
+    with UeventMonitor(vm) as mon, VncClient(5900 + vm.vnc_display) as vnc:
+        before = suspends(vm)
+        vm.suspend()
+        vnc.set_desktop_size(*size)
+        # Answered "forwarded to the display" (status 4); QEMU's UI then
+        # hands the size to the device from a timer, at once.
+        answers = vnc.wait_answers(1, 30)
+        assert answers == [4], "VNC answers: %r" % answers
+        time.sleep(1)
+        assert vm.qmp("query-status")["status"] == "suspended"
+        vm.wakeup()
+        assert suspends(vm) == before + 1, "the guest counted no suspend"
+        events = mon.wait_hotplug(connector=cid)
+    assert len(events) == 1, "expected one hotplug uevent, got %r" % events
+    status, preferred, _ = connector_state(vm)
+    assert (status, preferred) == ("connected", size), (status, preferred)
+    wait_for(lambda: fbdev_size(vm) == size, 60, "fbcon to take %dx%d" % size)
+    wait_host_size(vm, size)
+    host_matches_guest(vm, timeout=30)

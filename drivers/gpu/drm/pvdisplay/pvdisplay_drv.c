@@ -291,7 +291,10 @@ static void pvdisplay_shutdown(struct virtio_device *vdev)
  * device ourselves (whatever is queued fails), drop the queue; and come back
  * the same way: find the queue, share every live buffer again under its old
  * id, re-read the display information.  They differ in what userspace does
- * meanwhile.
+ * meanwhile.  The reset also cleared any display event the device raised
+ * while we were down (a host window resized during a suspend), so the heads
+ * whose information differs from before are announced once the display is
+ * back.
  */
 static void pvdisplay_device_down(struct pvdisplay_device *pvd)
 {
@@ -304,7 +307,8 @@ static void pvdisplay_device_down(struct pvdisplay_device *pvd)
 	pvdisplay_vq_del(pvd);
 }
 
-static int pvdisplay_device_up(struct pvdisplay_device *pvd)
+static int pvdisplay_device_up(struct pvdisplay_device *pvd,
+			       unsigned long *changed)
 {
 	int ret;
 
@@ -317,7 +321,7 @@ static int pvdisplay_device_up(struct pvdisplay_device *pvd)
 	pvdisplay_gem_restart(pvd);
 	pvdisplay_update_release(pvd);
 	/* Keeps the previous information if the device does not answer. */
-	pvdisplay_refresh_display_info(pvd, NULL);
+	pvdisplay_refresh_display_info(pvd, changed);
 	return 0;
 }
 
@@ -341,13 +345,16 @@ static int pvdisplay_freeze(struct virtio_device *vdev)
 static int pvdisplay_restore(struct virtio_device *vdev)
 {
 	struct pvdisplay_device *pvd = vdev->priv;
+	unsigned long changed;
 	int ret;
 
-	ret = pvdisplay_device_up(pvd);
+	ret = pvdisplay_device_up(pvd, &changed);
 	if (ret)
 		return ret;
 	drm_dbg_driver(&pvd->drm, "restored: queue and buffers back\n");
-	return drm_mode_config_helper_resume(&pvd->drm);
+	ret = drm_mode_config_helper_resume(&pvd->drm);
+	pvdisplay_announce_heads(pvd, changed);
+	return ret;
 }
 
 /*
@@ -369,9 +376,10 @@ static int pvdisplay_reset_done(struct virtio_device *vdev)
 	struct drm_device *drm = &pvd->drm;
 	struct drm_modeset_acquire_ctx ctx;
 	struct drm_atomic_commit *state;
+	unsigned long changed;
 	int ret;
 
-	ret = pvdisplay_device_up(pvd);
+	ret = pvdisplay_device_up(pvd, &changed);
 	if (ret)
 		return ret;
 
@@ -387,6 +395,7 @@ static int pvdisplay_reset_done(struct virtio_device *vdev)
 	if (ret)
 		drm_err(drm, "restoring the display after a reset failed: %d\n",
 			ret);
+	pvdisplay_announce_heads(pvd, changed);
 	return 0;
 }
 

@@ -702,6 +702,8 @@ int pvdisplay_kms_init(struct pvdisplay_device *pvd);
 int pvdisplay_refresh_display_info(struct pvdisplay_device *pvd,
 				   unsigned long *changed);
 void pvdisplay_kms_device_reset(struct pvdisplay_device *pvd);
+void pvdisplay_announce_heads(struct pvdisplay_device *pvd,
+			      unsigned long changed);
 void pvdisplay_config_work(struct work_struct *work);
 
 #endif /* _PVDISPLAY_DRV_H_ */

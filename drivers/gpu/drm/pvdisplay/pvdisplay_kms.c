@@ -145,14 +145,33 @@ static void pvdisplay_send_hotplug(struct pvdisplay_device *pvd,
 }
 
 /**
+ * pvdisplay_announce_heads - tell userspace and fbdev that heads changed
+ * @pvd: the device
+ * @changed: bit N set if head N's information or EDID changed
+ *
+ * Only heads whose information changed are announced, after the fbdev
+ * framebuffer was fitted to them (pvdisplay_fbdev_relayout()); fbcon then
+ * follows the new modes (pvdisplay_fbdev_follow()).  Process context.
+ */
+void pvdisplay_announce_heads(struct pvdisplay_device *pvd,
+			      unsigned long changed)
+{
+	int idx;
+
+	if (!changed || !drm_dev_enter(&pvd->drm, &idx))
+		return;
+	pvdisplay_fbdev_relayout(pvd);
+	pvdisplay_send_hotplug(pvd, changed);
+	pvdisplay_fbdev_follow(pvd);
+	drm_dev_exit(idx);
+}
+
+/**
  * pvdisplay_config_work - handle a configuration-change notification
  * @work: &pvdisplay_device.config_work
  *
  * The event bit is cleared before the information is re-read, so a change
- * arriving meanwhile raises it again and is not lost.  Only heads whose
- * information changed are announced, after the fbdev framebuffer was fitted
- * to them (pvdisplay_fbdev_relayout()); fbcon then follows the new modes
- * (pvdisplay_fbdev_follow()).
+ * arriving meanwhile raises it again and is not lost.
  */
 void pvdisplay_config_work(struct work_struct *work)
 {
@@ -171,11 +190,8 @@ void pvdisplay_config_work(struct work_struct *work)
 		clear = PVDISPLAY_EVENT_DISPLAY;
 		virtio_cwrite_le(pvd->vdev, struct pvdisplay_config,
 				 events_clear, &clear);
-		if (!pvdisplay_refresh_display_info(pvd, &changed) && changed) {
-			pvdisplay_fbdev_relayout(pvd);
-			pvdisplay_send_hotplug(pvd, changed);
-			pvdisplay_fbdev_follow(pvd);
-		}
+		if (!pvdisplay_refresh_display_info(pvd, &changed))
+			pvdisplay_announce_heads(pvd, changed);
 	}
 
 	drm_dev_exit(idx);
