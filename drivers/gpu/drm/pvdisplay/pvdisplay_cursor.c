@@ -377,6 +377,13 @@ static void pvdisplay_cursor_image_of(const struct pvdisplay_output *output,
 	};
 }
 
+/*
+ * The same framebuffer without damage clips is a move, not a new image,
+ * although FB_DAMAGE_CLIPS documents no clips as "the whole plane": every
+ * atomic compositor moves the pointer with such commits, and a full update
+ * would send the image on each move.  A client that redraws its cursor
+ * buffer in place says so with a damage clip.
+ */
 static bool pvdisplay_cursor_image_changed(const struct drm_plane_state *old,
 					   const struct drm_plane_state *new)
 {
