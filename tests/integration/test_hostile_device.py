@@ -194,6 +194,39 @@ def test_errors_reach_userspace(vm):
     assert unresponsive_reports(vm) == reports, "an answered error made the device broken"
 
 
+def held_ids(vm):
+    """Resource ids the driver left to the device ("id in use"), in order."""
+    out = vm.run("dmesg | sed -n 's/.*device already has resource \\([0-9]*\\):.*/\\1/p'",
+                 check=True).stdout
+    return [int(v) for v in out.split()]
+
+
+def test_id_in_use(vm):
+    """A device that answers "id in use" to every RESOURCE_CREATE (its
+    status ERR_INVALID_RESOURCE): the driver tries a second id, then
+    framebuffer creation fails with EIO (not ENOENT, which userspace
+    reads as a bad GEM handle).  The two ids stay the device's until it
+    is reset; after a function-level reset they are allocated again."""
+    refused = "cmd=create;status=%d" % 0x1202
+    before = held_ids(vm)
+    set_fault(vm, refused)
+    r = vm.run("pvd_paint serve /tmp/refused --mode 640x480", timeout=60)
+    set_fault(vm, "")
+    assert r.rc != 0 and "framebuffer: Input/output error" in r.stderr, r
+    first = held_ids(vm)[len(before):]
+    assert len(first) == 2, "ids left to the device: %r" % first
+    vm.run("echo 1 > /sys/bus/pci/devices/%s/reset" % pci_function(vm, virtio_dev(vm)),
+           timeout=120, check=True)
+    set_fault(vm, refused)
+    r = vm.run("pvd_paint serve /tmp/refused --mode 640x480", timeout=60)
+    set_fault(vm, "")
+    assert r.rc != 0, r
+    again = held_ids(vm)[len(before) + 2:]
+    assert again and again[0] <= min(first), \
+        "ids %r held before the reset, then %r: not allocated again" % (first, again)
+    assert_display_works(vm)
+
+
 def test_late_answer(vm):
     """An answer that comes 2 s late, within the driver's 5 s timeout: the
     driver waits for it without giving up on the device, and the next

@@ -116,9 +116,12 @@ static void pvdisplay_drm_put(void *drm)
 	drm_dev_put(drm);
 }
 
-static void pvdisplay_ida_fini(struct drm_device *drm, void *ida)
+static void pvdisplay_ids_fini(struct drm_device *drm, void *arg)
 {
-	ida_destroy(ida);
+	struct pvdisplay_device *pvd = arg;
+
+	xa_destroy(&pvd->held_ids);
+	ida_destroy(&pvd->resource_ida);
 }
 
 /*
@@ -176,7 +179,8 @@ static int pvdisplay_probe(struct virtio_device *vdev)
 	spin_lock_init(&pvd->zombie_lock);
 	INIT_LIST_HEAD(&pvd->zombies);
 	ida_init(&pvd->resource_ida);
-	ret = drmm_add_action(drm, pvdisplay_ida_fini, &pvd->resource_ida);
+	xa_init(&pvd->held_ids);
+	ret = drmm_add_action(drm, pvdisplay_ids_fini, pvd);
 	if (ret)
 		return ret;
 	ret = drmm_mutex_init(drm, &pvd->info_lock);

@@ -16,6 +16,7 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 
 #include <drm/drm_connector.h>
 #include <drm/drm_crtc.h>
@@ -443,6 +444,10 @@ struct pvdisplay_output {
  * @fbdev_flushed: when fbdev's damage was last handed to the heads; only
  *	the fbdev helper's damage work uses it (pvdisplay_fbdev.c).
  * @resource_ida: allocates resource ids (1..INT_MAX).
+ * @held_ids: ids the device answered "in use" to a RESOURCE_CREATE of
+ *	ours: left allocated in @resource_ida, as the device may hold them,
+ *	until it is reset (pvdisplay_gem_reset_done()).  The XArray's own
+ *	lock protects it.
  * @res_lock: protects @resources.
  * @resources: GEM objects with a device resource (&pvdisplay_bo.res_node).
  * @zombie_lock: protects @zombies, @reset_done and @restarts.
@@ -488,6 +493,7 @@ struct pvdisplay_device {
 	bool fbdev_redraw;
 	ktime_t fbdev_flushed;
 	struct ida resource_ida;
+	struct xarray held_ids;
 	/* Protects resources; see DOC: locking. */
 	struct mutex res_lock;
 	struct list_head resources;

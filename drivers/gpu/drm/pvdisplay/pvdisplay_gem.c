@@ -96,7 +96,9 @@ static void pvdisplay_gem_free(struct drm_gem_object *obj)
 void pvdisplay_gem_reset_done(struct pvdisplay_device *pvd)
 {
 	struct pvdisplay_bo *bo, *tmp;
+	unsigned long index;
 	LIST_HEAD(zombies);
+	void *entry;
 
 	spin_lock(&pvd->zombie_lock);
 	pvd->reset_done = true;
@@ -108,6 +110,12 @@ void pvdisplay_gem_reset_done(struct pvdisplay_device *pvd)
 		ida_free(&pvd->resource_ida,
 			 bo->resource_id & ~PVDISPLAY_RES_UNKNOWN_FLAG);
 		pvdisplay_bo_release(bo);
+	}
+
+	/* The device holds no resource now: the ids it claimed are free. */
+	xa_for_each(&pvd->held_ids, index, entry) {
+		xa_erase(&pvd->held_ids, index);
+		ida_free(&pvd->resource_ida, index);
 	}
 }
 
@@ -330,16 +338,22 @@ static int pvdisplay_bo_get_resource(struct pvdisplay_device *pvd,
 		}
 
 		ret = pvdisplay_cmd_resource_create(pvd, id, obj->size, entries, nr);
+		if (ret != -ENOENT)
+			break;
 		/*
 		 * "Id in use": the device kept a resource it said it had not
-		 * created, or never destroyed one.  Leave that id to it (the
-		 * next reset drops it) and try once more with another.
+		 * created, or never destroyed one.  Leave that id to it until
+		 * the next reset and try once more with another.  Should the
+		 * id not fit in the list, it stays allocated for good.
 		 */
-		if (ret != -ENOENT || attempt)
-			break;
+		xa_store(&pvd->held_ids, id, xa_mk_value(0), GFP_KERNEL);
 		drm_err_ratelimited(&pvd->drm,
 				    "device already has resource %d: not reusing that id\n",
 				    id);
+		if (attempt) {
+			ret = -EIO;
+			goto out_unlock;
+		}
 	}
 	switch (ret) {
 	case 0:
@@ -349,8 +363,6 @@ static int pvdisplay_bo_get_resource(struct pvdisplay_device *pvd,
 		/* Maybe created: must be destroyed before the pages go. */
 		id |= PVDISPLAY_RES_UNKNOWN_FLAG;
 		break;
-	case -ENOENT:
-		goto out_unlock;	/* the id stays allocated, see above */
 	default:
 		ida_free(&pvd->resource_ida, id);
 		goto out_unlock;
