@@ -83,9 +83,12 @@ struct virtqueue;
  *    other way round.
  *
  * 2. &pvdisplay_bo.lock (mutex): serialises creating the device resource of
- *    one GEM object (fb_create).  Held across the RESOURCE_CREATE round trip,
- *    which is bounded by %PVDISPLAY_REQ_TIMEOUT.  Nests outside the object's
- *    dma_resv lock (taken by drm_gem_shmem_get_pages_sgt()).
+ *    one GEM object (fb_create).  Held while waiting for
+ *    &pvdisplay_device.res_lock (4.), so behind other objects' creations,
+ *    and across the RESOURCE_CREATE round trips: two at most (an "id in
+ *    use" answer is retried once), each waiting for ring space and then for
+ *    the answer, both bounded by %PVDISPLAY_REQ_TIMEOUT.  Nests outside the
+ *    object's dma_resv lock (taken by drm_gem_shmem_get_pages_sgt()).
  *
  * 3. &pvdisplay_device.info_lock (mutex): the per-head display information
  *    and EDIDs in &struct pvdisplay_output.  Held only to copy or swap them;
@@ -275,8 +278,14 @@ struct pvdisplay_req {
  * @primary: primary plane.
  * @cursor: cursor plane, initialised only with %PVDISPLAY_F_CURSOR.
  * @cursor_on: the device shows a cursor image on this head.  Used only by
- *	the cursor plane's commit hooks (synchronous and async), which the
- *	plane's modeset lock serialises.
+ *	the cursor plane's commit hooks (synchronous and async), which never
+ *	run at the same time for one plane, although a nonblocking commit's
+ *	tail holds no modeset lock: the tail first waits for the previous
+ *	commit on the plane to reach hw_done
+ *	(drm_atomic_helper_wait_for_dependencies()), and an async update is
+ *	refused while a commit on the plane has not
+ *	(drm_atomic_helper_async_check()); the plane's update comes before
+ *	hw_done.
  * @cursor_reset_seen: &pvdisplay_device.reset_count when @cursor_on was
  *	last valid; same serialisation as @cursor_on.
  * @cursor_set_req: the last CURSOR_SET queued, until the next one found it
