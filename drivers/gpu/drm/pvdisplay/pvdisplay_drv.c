@@ -132,7 +132,12 @@ static void pvdisplay_ids_fini(struct drm_device *drm, void *arg)
  * instance to that parent, which outlives our binding (every bind would
  * leak one until the PCI function goes), so the initial reference is
  * dropped when the virtio device is unbound instead; the instance then
- * lives until the DRM device's last user is gone.
+ * lives until the DRM device's last user is gone.  __drm_dev_alloc() is
+ * documented as the Rust bindings' interface, and drm_dev_alloc() cannot
+ * embed the device: a core helper taking the devres owner apart from the
+ * parent is what an upstream submission would propose instead.
+ * (drm_dev_set_dma_dev() does not help: the shmem helpers map for
+ * drm_device.dev.)
  */
 static int pvdisplay_probe(struct virtio_device *vdev)
 {
