@@ -128,10 +128,11 @@ def test_host_resize_while_suspended(vm):
         assert vm.qmp("query-status")["status"] == "suspended"
         vm.wakeup()
         assert suspends(vm) == before + 1, "the guest counted no suspend"
-        events = mon.wait_hotplug(connector=cid)
+        mon.wait_hotplug(connector=cid)
+        status, preferred, _ = connector_state(vm)
+        assert (status, preferred) == ("connected", size), (status, preferred)
+        wait_for(lambda: fbdev_size(vm) == size, 60, "fbcon to take %dx%d" % size)
+        wait_host_size(vm, size)
+        host_matches_guest(vm, timeout=30)
+        events = mon.hotplugs()
     assert len(events) == 1, "expected one hotplug uevent, got %r" % events
-    status, preferred, _ = connector_state(vm)
-    assert (status, preferred) == ("connected", size), (status, preferred)
-    wait_for(lambda: fbdev_size(vm) == size, 60, "fbcon to take %dx%d" % size)
-    wait_host_size(vm, size)
-    host_matches_guest(vm, timeout=30)

@@ -302,8 +302,8 @@ static void pvdisplay_shutdown(struct virtio_device *vdev)
  * id, re-read the display information.  They differ in what userspace does
  * meanwhile.  The reset also cleared any display event the device raised
  * while we were down (a host window resized during a suspend), so the heads
- * whose information differs from before are announced once the display is
- * back.
+ * whose information differs from before are handed to the configuration
+ * work, which announces them once the display is back.
  */
 static void pvdisplay_device_down(struct pvdisplay_device *pvd)
 {
@@ -316,9 +316,9 @@ static void pvdisplay_device_down(struct pvdisplay_device *pvd)
 	pvdisplay_vq_del(pvd);
 }
 
-static int pvdisplay_device_up(struct pvdisplay_device *pvd,
-			       unsigned long *changed)
+static int pvdisplay_device_up(struct pvdisplay_device *pvd)
 {
+	unsigned long changed;
 	int ret;
 
 	ret = pvdisplay_vq_start(pvd);
@@ -330,7 +330,8 @@ static int pvdisplay_device_up(struct pvdisplay_device *pvd,
 	pvdisplay_gem_restart(pvd);
 	pvdisplay_update_release(pvd);
 	/* Keeps the previous information if the device does not answer. */
-	pvdisplay_refresh_display_info(pvd, changed);
+	if (!pvdisplay_refresh_display_info(pvd, &changed))
+		atomic_long_or(changed, &pvd->heads_changed);
 	return 0;
 }
 
@@ -354,15 +355,15 @@ static int pvdisplay_freeze(struct virtio_device *vdev)
 static int pvdisplay_restore(struct virtio_device *vdev)
 {
 	struct pvdisplay_device *pvd = vdev->priv;
-	unsigned long changed;
 	int ret;
 
-	ret = pvdisplay_device_up(pvd, &changed);
+	ret = pvdisplay_device_up(pvd);
 	if (ret)
 		return ret;
 	drm_dbg_driver(&pvd->drm, "restored: queue and buffers back\n");
 	ret = drm_mode_config_helper_resume(&pvd->drm);
-	pvdisplay_announce_heads(pvd, changed);
+	if (atomic_long_read(&pvd->heads_changed))
+		schedule_work(&pvd->config_work);
 	return ret;
 }
 
@@ -385,10 +386,9 @@ static int pvdisplay_reset_done(struct virtio_device *vdev)
 	struct drm_device *drm = &pvd->drm;
 	struct drm_modeset_acquire_ctx ctx;
 	struct drm_atomic_commit *state;
-	unsigned long changed;
 	int ret;
 
-	ret = pvdisplay_device_up(pvd, &changed);
+	ret = pvdisplay_device_up(pvd);
 	if (ret)
 		return ret;
 
@@ -404,7 +404,8 @@ static int pvdisplay_reset_done(struct virtio_device *vdev)
 	if (ret)
 		drm_err(drm, "restoring the display after a reset failed: %d\n",
 			ret);
-	pvdisplay_announce_heads(pvd, changed);
+	if (atomic_long_read(&pvd->heads_changed))
+		schedule_work(&pvd->config_work);
 	return 0;
 }
 

@@ -440,7 +440,12 @@ struct pvdisplay_output {
  * @outputs: @num_heads heads.
  * @hotplug_mode_update_property: the connectors' "hotplug_mode_update".
  * @info_lock: protects &pvdisplay_output.info and &pvdisplay_output.edid.
- * @config_work: re-reads display information after a configuration change.
+ * @config_work: re-reads display information after a configuration change,
+ *	and announces the heads in @heads_changed.
+ * @heads_changed: heads whose information changed while the device was
+ *	down (a reset dropped the display event), found on the way back up
+ *	and left to @config_work to announce: the console lock and the
+ *	hotplug's modeset stay out of the restore and reset callbacks.
  * @fbdev_follow_work: resizes fbcon once a DRM master let go of the display
  *	(pvdisplay_fbdev.c).
  * @fbdev_fb: our framebuffer over the fbdev buffer that the fbdev helper
@@ -496,6 +501,7 @@ struct pvdisplay_device {
 	/* Protects outputs[].info and outputs[].edid. */
 	struct mutex info_lock;
 	struct work_struct config_work;
+	atomic_long_t heads_changed;
 	struct work_struct fbdev_follow_work;
 	struct drm_framebuffer *fbdev_fb;
 	struct drm_framebuffer *fbdev_retired[2];
@@ -717,8 +723,6 @@ int pvdisplay_kms_init(struct pvdisplay_device *pvd);
 int pvdisplay_refresh_display_info(struct pvdisplay_device *pvd,
 				   unsigned long *changed);
 void pvdisplay_kms_device_reset(struct pvdisplay_device *pvd);
-void pvdisplay_announce_heads(struct pvdisplay_device *pvd,
-			      unsigned long changed);
 void pvdisplay_config_work(struct work_struct *work);
 
 #endif /* _PVDISPLAY_DRV_H_ */

@@ -90,8 +90,10 @@ static void pvdisplay_gem_free(struct drm_gem_object *obj)
  * pvdisplay_gem_reset_done - the device was reset: release parked objects
  * @pvd: the device
  *
- * Called after pvdisplay_vq_kill() (remove, shutdown, freeze).  Until
- * pvdisplay_gem_restart(), objects freed are released at once.
+ * Called after pvdisplay_vq_kill() (remove, shutdown, freeze, a
+ * function-level reset's prepare, a failed probe).  Until
+ * pvdisplay_gem_restart(), objects freed are released at once.  The ids
+ * the device claimed ("id in use") are free again too.
  */
 void pvdisplay_gem_reset_done(struct pvdisplay_device *pvd)
 {
@@ -114,8 +116,8 @@ void pvdisplay_gem_reset_done(struct pvdisplay_device *pvd)
 
 	/* The device holds no resource now: the ids it claimed are free. */
 	xa_for_each(&pvd->held_ids, index, entry) {
-		xa_erase(&pvd->held_ids, index);
-		ida_free(&pvd->resource_ida, index);
+		if (xa_erase(&pvd->held_ids, index))
+			ida_free(&pvd->resource_ida, index);
 	}
 }
 
@@ -346,7 +348,10 @@ static int pvdisplay_bo_get_resource(struct pvdisplay_device *pvd,
 		 * the next reset and try once more with another.  Should the
 		 * id not fit in the list, it stays allocated for good.
 		 */
-		xa_store(&pvd->held_ids, id, xa_mk_value(0), GFP_KERNEL);
+		if (xa_is_err(xa_store(&pvd->held_ids, id, xa_mk_value(0),
+				       GFP_KERNEL)))
+			drm_warn_once(&pvd->drm,
+				      "resource ids the device holds stay allocated\n");
 		drm_err_ratelimited(&pvd->drm,
 				    "device already has resource %d: not reusing that id\n",
 				    id);

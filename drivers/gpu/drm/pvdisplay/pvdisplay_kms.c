@@ -145,45 +145,28 @@ static void pvdisplay_send_hotplug(struct pvdisplay_device *pvd,
 }
 
 /**
- * pvdisplay_announce_heads - tell userspace and fbdev that heads changed
- * @pvd: the device
- * @changed: bit N set if head N's information or EDID changed
- *
- * Only heads whose information changed are announced, after the fbdev
- * framebuffer was fitted to them (pvdisplay_fbdev_relayout()); fbcon then
- * follows the new modes (pvdisplay_fbdev_follow()).  Process context.
- */
-void pvdisplay_announce_heads(struct pvdisplay_device *pvd,
-			      unsigned long changed)
-{
-	int idx;
-
-	if (!changed || !drm_dev_enter(&pvd->drm, &idx))
-		return;
-	pvdisplay_fbdev_relayout(pvd);
-	pvdisplay_send_hotplug(pvd, changed);
-	pvdisplay_fbdev_follow(pvd);
-	drm_dev_exit(idx);
-}
-
-/**
  * pvdisplay_config_work - handle a configuration-change notification
  * @work: &pvdisplay_device.config_work
  *
  * The event bit is cleared before the information is re-read, so a change
- * arriving meanwhile raises it again and is not lost.
+ * arriving meanwhile raises it again and is not lost.  Only heads whose
+ * information changed are announced (with those a reset left in
+ * &pvdisplay_device.heads_changed), after the fbdev framebuffer was fitted
+ * to them (pvdisplay_fbdev_relayout()); fbcon then follows the new modes
+ * (pvdisplay_fbdev_follow()).
  */
 void pvdisplay_config_work(struct work_struct *work)
 {
 	struct pvdisplay_device *pvd =
 		container_of(work, struct pvdisplay_device, config_work);
-	unsigned long changed;
+	unsigned long changed, announce;
 	u32 events, clear;
 	int idx;
 
 	if (!drm_dev_enter(&pvd->drm, &idx))
 		return;
 
+	announce = atomic_long_xchg(&pvd->heads_changed, 0);
 	virtio_cread_le(pvd->vdev, struct pvdisplay_config, events_pending,
 			&events);
 	if (events & PVDISPLAY_EVENT_DISPLAY) {
@@ -191,7 +174,12 @@ void pvdisplay_config_work(struct work_struct *work)
 		virtio_cwrite_le(pvd->vdev, struct pvdisplay_config,
 				 events_clear, &clear);
 		if (!pvdisplay_refresh_display_info(pvd, &changed))
-			pvdisplay_announce_heads(pvd, changed);
+			announce |= changed;
+	}
+	if (announce) {
+		pvdisplay_fbdev_relayout(pvd);
+		pvdisplay_send_hotplug(pvd, announce);
+		pvdisplay_fbdev_follow(pvd);
 	}
 
 	drm_dev_exit(idx);
